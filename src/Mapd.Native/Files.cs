@@ -1,0 +1,136 @@
+using Mapd.Native.Internal;
+using static Mapd.Native.Internal.Constants;
+
+namespace Mapd.Native;
+
+/// <summary>Operations on an open file descriptor. <c>what</c> names the file in error messages.</summary>
+public static unsafe class Files
+{
+    /// <summary>Sets the file's size (ftruncate).</summary>
+    public static void Truncate(FileDescriptor fd, long length, string what)
+    {
+        if (Libc.FTruncate(fd, length) != 0)
+        {
+            throw SystemCallException.FromLastError("ftruncate", what);
+        }
+    }
+
+    /// <summary>Frees the memory backing [offset, offset+length) without changing the size.</summary>
+    public static void PunchHole(FileDescriptor fd, long offset, long length, string what)
+    {
+        if (Libc.FAllocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) != 0)
+        {
+            throw SystemCallException.FromLastError("fallocate(PUNCH_HOLE)", what);
+        }
+    }
+
+    /// <summary>Flushes the file (a no-op on tmpfs, kept for other filesystems).</summary>
+    public static void Sync(FileDescriptor fd, string what)
+    {
+        if (Libc.FSync(fd) != 0)
+        {
+            throw SystemCallException.FromLastError("fsync", what);
+        }
+    }
+
+    /// <summary>Sets the permission bits.</summary>
+    public static void Chmod(FileDescriptor fd, uint mode, string what)
+    {
+        if (Libc.FChmod(fd, mode) != 0)
+        {
+            throw SystemCallException.FromLastError("fchmod", what);
+        }
+    }
+
+    /// <summary>statx of the open file.</summary>
+    public static FileStatus Stat(FileDescriptor fd, string what)
+    {
+        var buffer = stackalloc byte[256];
+        if (Libc.StatX(fd, string.Empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buffer) != 0)
+        {
+            throw SystemCallException.FromLastError("statx", what);
+        }
+
+        return FileStatus.From(buffer);
+    }
+
+    /// <summary>statfs of the filesystem holding the open file.</summary>
+    public static FileSystemStatus FileSystem(FileDescriptor fd, string what)
+    {
+        var buffer = stackalloc byte[256];
+        if (Libc.FStatFs(fd, buffer) != 0)
+        {
+            throw SystemCallException.FromLastError("fstatfs", what);
+        }
+
+        var blockSize = *(long*)(buffer + 8);
+        return new FileSystemStatus(
+            Type: *(long*)buffer,
+            TotalBytes: *(long*)(buffer + 16) * blockSize,
+            FreeBytes: *(long*)(buffer + 24) * blockSize);
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> at the current offset.</summary>
+    public static void WriteAll(FileDescriptor fd, ReadOnlySpan<byte> data, string what)
+    {
+        fixed (byte* start = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var n = Libc.Write(fd, start + done, (nuint)(data.Length - done));
+                if (n < 0)
+                {
+                    var e = SystemCallException.FromLastError("write", what);
+                    if (e.Errno == Errnos.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw e;
+                }
+
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>Reads the whole file (meant for small metadata files).</summary>
+    public static byte[] ReadAll(FileDescriptor fd, string what)
+    {
+        var size = Stat(fd, what).Size;
+        if (size > 16 << 20)
+        {
+            throw new IOException($"{what} is {size} bytes; a metadata file is never that large, so it is not read.");
+        }
+
+        var result = new byte[size];
+        fixed (byte* start = result)
+        {
+            long done = 0;
+            while (done < size)
+            {
+                var n = Libc.PRead(fd, start + done, (nuint)(size - done), done);
+                if (n < 0)
+                {
+                    var e = SystemCallException.FromLastError("pread", what);
+                    if (e.Errno == Errnos.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw e;
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
+                done += n;
+            }
+
+            return done == size ? result : result[..(int)done];
+        }
+    }
+}

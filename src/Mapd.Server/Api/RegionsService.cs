@@ -1,0 +1,80 @@
+using Grpc.Core;
+using Mapd.Native;
+using Mapd.Protocol.V1;
+using Mapd.Server.Sessions;
+using Mapd.Server.Storage;
+
+namespace Mapd.Server.Api;
+
+/// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
+public sealed class RegionsService(RegionStore store, SessionRegistry sessions) : Regions.RegionsBase
+{
+    /// <inheritdoc />
+    public override Task<OpenResponse> Create(CreateRequest request, ServerCallContext context)
+    {
+        var session = context.Session(sessions);
+        session.EnsureCanReceive();
+        var (region, descriptor) = store.Create(request.Name, request.Size, request.Mode, context.Caller(), session);
+        return Task.FromResult(HandOff(session, region, descriptor, Access.ReadWrite, created: true));
+    }
+
+    /// <inheritdoc />
+    public override Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
+    {
+        if (request.Access is not (Access.ReadOnly or Access.ReadWrite))
+        {
+            throw RegionErrors.Invalid($"access {request.Access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
+        }
+
+        var session = context.Session(sessions);
+        session.EnsureCanReceive();
+        var (region, descriptor) = store.Open(request.Name, request.Access == Access.ReadWrite, context.Caller(), session);
+        return Task.FromResult(HandOff(session, region, descriptor, request.Access, created: false));
+    }
+
+    /// <inheritdoc />
+    public override Task<Region> Get(GetRequest request, ServerCallContext context)
+    {
+        if (RegionName.Validate(request.Name) is { } problem)
+        {
+            throw RegionErrors.Invalid(problem);
+        }
+
+        return Task.FromResult(store.Get(request.Name));
+    }
+
+    /// <inheritdoc />
+    public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListResponse { Regions = { store.List() } });
+
+    /// <inheritdoc />
+    public override Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
+    {
+        store.Delete(request.Name, context.Caller());
+        return Task.FromResult(new DeleteResponse());
+    }
+
+    /// <inheritdoc />
+    public override Task<CloseResponse> Close(CloseRequest request, ServerCallContext context)
+    {
+        store.Close(request.Name, context.Session(sessions));
+        return Task.FromResult(new CloseResponse());
+    }
+
+    private OpenResponse HandOff(Session session, Region region, FileDescriptor descriptor, Access access, bool created)
+    {
+        using (descriptor)
+        {
+            try
+            {
+                var handoffId = session.HandOff(descriptor);
+                return new OpenResponse { Region = region, HandoffId = handoffId, Access = access };
+            }
+            catch
+            {
+                store.AbandonOpen(region.Name, session, created);
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Sockets;
+using Mapd.Native;
+using Mapd.Server.Api;
+using Mapd.Server.Sessions;
+using Mapd.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mapd.Server.Hosting;
+
+/// <summary>Builds and runs the daemon.</summary>
+public static class MapdHost
+{
+    /// <summary>Runs until SIGTERM/SIGINT. Returns 0, or 1 with a one-line reason on stderr when it cannot start.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            using var app = Build(args);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"mapd: {e.Message}");
+            return 1;
+        }
+        catch (IOException e) when (e.InnerException is SocketException or null)
+        {
+            await Console.Error.WriteLineAsync($"mapd: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Builds the host: configuration, storage, sockets, gRPC.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        var options = builder.Configuration.GetSection(MapdOptions.Section).Get<MapdOptions>() ?? new MapdOptions();
+        builder.Services.Configure<MapdOptions>(builder.Configuration.GetSection(MapdOptions.Section));
+
+        ConfigureLogging(builder);
+        ConfigureSystemd(builder.Services);
+
+        var sockets = new SocketDirectory(options);
+        sockets.Prepare();
+        SocketDirectory.ClearStale(sockets.GrpcSocket, SocketType.Stream);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sockets);
+        builder.Services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
+        builder.Services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
+        builder.Services.AddSingleton(sp =>
+        {
+            var maxRegionSize = string.IsNullOrWhiteSpace(options.Limits.MaxRegionSize)
+                ? 0
+                : checked((long)StorageRoot.ParseSize(options.Limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize"));
+            var store = new RegionStore(
+                sp.GetRequiredService<StorageRoot>(),
+                sp.GetRequiredService<RegionPermissions>(),
+                maxRegionSize,
+                options.Limits.MaxRegions,
+                sp.GetRequiredService<ILogger<RegionStore>>(),
+                sp.GetRequiredService<TimeProvider>());
+            store.Recover(options.Grace.RecoveryWindow);
+            return store;
+        });
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddHostedService<SessionSocketListener>();
+        builder.Services.AddHostedService<GrpcSocketPermissions>();
+        builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.EnableDetailedErrors = false;
+        });
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenUnixSocket(sockets.GrpcSocket, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UsePeerCredentials();
+            });
+        });
+
+        var app = builder.Build();
+
+        // Open storage and recover regions now, so a bad configuration stops the daemon before it listens.
+        app.Services.GetRequiredService<RegionStore>();
+        app.MapGrpcService<RegionsService>();
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        if (SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+        {
+            // journald adds its own timestamps and reads <N> priority prefixes instead of colors.
+            builder.Logging.AddSystemdConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+                console.UseUtcTimestamp = true;
+            });
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    private static void ConfigureSystemd(IServiceCollection services)
+    {
+        // UseSystemd() only activates when systemd is the parent; sd_notify semantics are
+        // "notify whenever NOTIFY_SOCKET is set", so wire the package's lifetime ourselves.
+        if (SystemdHelpers.IsSystemdService() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+        {
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
+    }
+}

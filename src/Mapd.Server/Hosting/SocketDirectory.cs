@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Mapd.Native;
+
+namespace Mapd.Server.Hosting;
+
+/// <summary>
+/// The directory holding <c>mapd.sock</c> and <c>mapd-fd.sock</c>, and the mode and group
+/// those socket files get.
+/// </summary>
+public sealed class SocketDirectory
+{
+    private readonly uint _mode;
+    private readonly uint? _gid;
+
+    /// <summary>Resolves and validates the configured socket settings.</summary>
+    public SocketDirectory(MapdOptions options)
+    {
+        Path = string.IsNullOrWhiteSpace(options.SocketDirectory) ? SocketLocation.DefaultDirectory(ProcessIdentity.Uid) : options.SocketDirectory;
+        try
+        {
+            _mode = Convert.ToUInt32(options.SocketMode, 8);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new StartupException($"Mapd:SocketMode '{options.SocketMode}' is not an octal mode such as 0660");
+        }
+
+        if (_mode > 0b111_111_111)
+        {
+            throw new StartupException($"Mapd:SocketMode '{options.SocketMode}' is above 0777");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.SocketGroup))
+        {
+            _gid = GroupDatabase.FindGid(options.SocketGroup)
+                ?? throw new StartupException($"Mapd:SocketGroup '{options.SocketGroup}' is not a group in /etc/group nor a number");
+        }
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>The gRPC socket.</summary>
+    public string GrpcSocket => System.IO.Path.Join(Path, SocketLocation.GrpcSocketName);
+
+    /// <summary>The session socket.</summary>
+    public string SessionSocket => System.IO.Path.Join(Path, SocketLocation.SessionSocketName);
+
+    /// <summary>
+    /// Creates the directory if needed and checks that it is a real directory owned by this
+    /// user, so nobody else can plant sockets in it.
+    /// </summary>
+    public void Prepare()
+    {
+        try
+        {
+            DirectoryHandle.CreatePath(Path, 0b111_101_101);
+            using var directory = DirectoryHandle.Open(Path);
+            var status = directory.TryStat(".")!.Value;
+            if (status.Uid != ProcessIdentity.Uid && status.Uid != 0)
+            {
+                throw new StartupException($"socket directory {Path} belongs to uid {status.Uid}; it must belong to the daemon's user (uid {ProcessIdentity.Uid}) or root");
+            }
+
+            if ((status.Permissions & 0b000_000_010) != 0 && (status.Permissions & 0b001_000_000_000) == 0)
+            {
+                throw new StartupException($"socket directory {Path} is writable by everyone; use a directory only the daemon can write");
+            }
+        }
+        catch (SystemCallException e)
+        {
+            throw new StartupException($"cannot use socket directory: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Removes a stale socket file at <paramref name="path"/> left by a daemon that died;
+    /// refuses to start when a live daemon still answers on it.
+    /// </summary>
+    public static void ClearStale(string path, SocketType type)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using (var probe = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+                throw new StartupException($"another mapd is serving {path}; stop it, or give this one another Mapd:SocketDirectory");
+            }
+            catch (SocketException)
+            {
+                // Nobody listens: the file is left over from a daemon that died.
+            }
+        }
+
+        File.Delete(path);
+    }
+
+    /// <summary>Gives the socket file at <paramref name="path"/> the configured mode and group.</summary>
+    public void ApplyPermissions(string path)
+    {
+        if (_gid is { } gid)
+        {
+            PathPermissions.ChangeGroup(path, gid);
+        }
+
+        PathPermissions.Chmod(path, _mode);
+    }
+
+    /// <summary>The mode as octal text, for logs.</summary>
+    public string ModeText => "0" + Convert.ToString(_mode, 8).PadLeft(3, '0');
+
+    /// <summary>The group, for logs.</summary>
+    public string GroupText => _gid?.ToString(CultureInfo.InvariantCulture) ?? "(daemon's)";
+}

@@ -1,0 +1,78 @@
+namespace Mapd.Server;
+
+/// <summary>The <c>Mapd</c> configuration section.</summary>
+public sealed class MapdOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Mapd";
+
+    /// <summary>Where <c>mapd.sock</c> and <c>mapd-fd.sock</c> live; empty picks the contract's default.</summary>
+    public string? SocketDirectory { get; set; }
+
+    /// <summary>Permission bits of both socket files, in octal.</summary>
+    public string SocketMode { get; set; } = "0660";
+
+    /// <summary>Group name (or number) given to both socket files; empty keeps the daemon's group.</summary>
+    public string? SocketGroup { get; set; }
+
+    /// <summary>Region storage.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Grace periods.</summary>
+    public GraceOptions Grace { get; set; } = new();
+
+    /// <summary>Per-session and per-region limits.</summary>
+    public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>Metrics.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>The <c>Mapd:Storage</c> section.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>The storage directory; empty means <c>/dev/shm/mapd-&lt;uid&gt;</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Mount a fresh tmpfs at <see cref="Path"/> (needs CAP_SYS_ADMIN).</summary>
+    public bool Mount { get; set; }
+
+    /// <summary>Capacity (and the tmpfs size when mounting), e.g. <c>8G</c>; empty means the filesystem's size.</summary>
+    public string? Size { get; set; }
+
+    /// <summary>tmpfs <c>huge=</c> when mounting: <c>never</c>, <c>within_size</c> or <c>always</c>.</summary>
+    public string HugePages { get; set; } = "within_size";
+}
+
+/// <summary>The <c>Mapd:Grace</c> section.</summary>
+public sealed class GraceOptions
+{
+    /// <summary>How long a shrink waits for every mapper to release before the daemon punches a hole.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After a restart, how long deletes and shrinks wait for sessions to come back.</summary>
+    public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The <c>Mapd:Limits</c> section.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>The most regions the daemon holds.</summary>
+    public int MaxRegions { get; set; } = 4096;
+
+    /// <summary>The largest region; empty means the storage capacity.</summary>
+    public string? MaxRegionSize { get; set; }
+
+    /// <summary>The most fds a session may have been sent and not yet taken from its socket.</summary>
+    public int MaxUnreadFds { get; set; } = 64;
+
+    /// <summary>The most sessions at once.</summary>
+    public int MaxSessions { get; set; } = 4096;
+}
+
+/// <summary>The <c>Mapd:Metrics</c> section.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Loopback URL of the Prometheus endpoint; empty turns it off.</summary>
+    public string? Url { get; set; } = "http://127.0.0.1:9464";
+}

@@ -1,0 +1,4 @@
+using Mapd.Server;
+using Mapd.Server.Hosting;
+
+return await MapdHost.RunAsync(args);

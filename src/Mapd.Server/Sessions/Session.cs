@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using Mapd.Native;
+using Mapd.Server.Storage;
+
+namespace Mapd.Server.Sessions;
+
+/// <summary>
+/// One client process's connection to <c>mapd-fd.sock</c>. The connection is the lease on
+/// everything the session maps: when the kernel closes it, the session ends.
+/// </summary>
+public sealed class Session : IRegionMapper, IDisposable
+{
+    private static long s_lastHandoffId;
+    private readonly Socket _socket;
+    private readonly HashSet<ulong> _unread = [];
+    private readonly int _maxUnread;
+
+    internal Session(Socket socket, byte[] id, PeerCredentials peer, IReadOnlyList<uint> groups, int maxUnread, DateTimeOffset since)
+    {
+        _socket = socket;
+        IdBytes = id;
+        Id = Convert.ToHexStringLower(id);
+        Caller = new CallerIdentity(peer.Pid, peer.Uid, peer.Gid, groups);
+        _maxUnread = maxUnread;
+        Since = since;
+    }
+
+    /// <summary>The 16-byte session id.</summary>
+    public byte[] IdBytes { get; }
+
+    /// <summary>The session id as 32 lowercase hex digits, as in <c>mapd-session</c> metadata.</summary>
+    public string Id { get; }
+
+    /// <summary>The process that opened the session.</summary>
+    public CallerIdentity Caller { get; }
+
+    /// <inheritdoc />
+    public int Pid => Caller.Pid;
+
+    /// <inheritdoc />
+    public uint Uid => Caller.Uid;
+
+    /// <summary>When the session began.</summary>
+    public DateTimeOffset Since { get; }
+
+    /// <summary>Descriptors sent and not yet acknowledged with TAKEN.</summary>
+    public int UnreadDescriptors
+    {
+        get
+        {
+            lock (_unread)
+            {
+                return _unread.Count;
+            }
+        }
+    }
+
+    internal Socket Socket => _socket;
+
+    /// <summary>Fails with RESOURCE_EXHAUSTED when the session may not be sent another descriptor now.</summary>
+    public void EnsureCanReceive()
+    {
+        lock (_unread)
+        {
+            if (_unread.Count >= _maxUnread)
+            {
+                throw UnreadLimit();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="descriptor"/> in an FD message and returns its handoff id. The
+    /// kernel holds its own reference in flight, so the caller may close its copy at once.
+    /// </summary>
+    public ulong HandOff(FileDescriptor descriptor)
+    {
+        var handoffId = (ulong)Interlocked.Increment(ref s_lastHandoffId);
+        lock (_unread)
+        {
+            if (_unread.Count >= _maxUnread)
+            {
+                throw UnreadLimit();
+            }
+
+            _unread.Add(handoffId);
+        }
+
+        Span<byte> message = stackalloc byte[SessionFrames.HandoffLength];
+        SessionFrames.WriteFd(message, handoffId);
+        try
+        {
+            if (UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}"))
+            {
+                return handoffId;
+            }
+
+            Forget(handoffId);
+            throw RegionErrors.Exhausted($"session {Id}'s socket is full: the client is not reading mapd-fd.sock; read the FD messages waiting there (the client library does) before opening more");
+        }
+        catch (SystemCallException e)
+        {
+            Forget(handoffId);
+            throw RegionErrors.Precondition($"session {Id} is closing ({e.ErrnoName}); connect a new session and retry");
+        }
+        catch (ObjectDisposedException)
+        {
+            Forget(handoffId);
+            throw RegionErrors.Precondition($"session {Id} has ended; connect a new session and retry");
+        }
+    }
+
+    /// <summary>The client took handoff <paramref name="handoffId"/> off its socket.</summary>
+    /// <returns>False when no such descriptor was outstanding.</returns>
+    public bool Taken(ulong handoffId) => Forget(handoffId);
+
+    /// <inheritdoc />
+    public void Dispose() => _socket.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"session {Id} ({Caller.Pid}/{Caller.Uid})";
+
+    private bool Forget(ulong handoffId)
+    {
+        lock (_unread)
+        {
+            return _unread.Remove(handoffId);
+        }
+    }
+
+    private Grpc.Core.RpcException UnreadLimit() => RegionErrors.Exhausted(
+        $"session {Id} has {_maxUnread} descriptors it has not taken from mapd-fd.sock (Mapd:Limits:MaxUnreadFds); read them and answer each with TAKEN (the client library does) before opening more");
+}

@@ -1,0 +1,212 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Mapd.Native;
+using Mapd.Server.Hosting;
+using Mapd.Server.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mapd.Server.Sessions;
+
+/// <summary>
+/// Serves <c>mapd-fd.sock</c>: accepts connections, runs the HELLO/WELCOME handshake,
+/// reads TAKEN acknowledgements, and ends the session (releasing what it mapped) when the
+/// connection closes.
+/// </summary>
+public sealed partial class SessionSocketListener(
+    SocketDirectory sockets,
+    SessionRegistry registry,
+    RegionStore store,
+    IOptions<MapdOptions> options,
+    TimeProvider time,
+    ILogger<SessionSocketListener> logger) : BackgroundService
+{
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    private Socket? _listener;
+
+    /// <inheritdoc />
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = sockets.SessionSocket;
+        SocketDirectory.ClearStale(path, SocketType.Seqpacket);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+
+            // Permissions are set before listen(), so nobody ever connects under the wrong mode.
+            sockets.ApplyPermissions(path);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        Log.Listening(logger, path, sockets.ModeText, sockets.GroupText);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _listener?.Dispose();
+        await base.StopAsync(cancellationToken);
+        foreach (var session in registry.All)
+        {
+            session.Dispose();
+        }
+
+        File.Delete(sockets.SessionSocket);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listener = _listener!;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                Log.AcceptFailed(logger, e.SocketErrorCode.ToString());
+                await Task.Delay(TimeSpan.FromMilliseconds(50), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            _ = ServeAsync(connection, stoppingToken);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
+    {
+        Session? session = null;
+        try
+        {
+            session = await HandshakeAsync(connection, stoppingToken);
+            if (session is null)
+            {
+                connection.Dispose();
+                return;
+            }
+
+            Log.SessionStarted(logger, session.Id, session.Pid, session.Uid);
+            await ReadAcknowledgementsAsync(session, stoppingToken);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer went away or the daemon is stopping: either way the session ends below.
+        }
+        catch (Exception e)
+        {
+            Log.SessionFailed(logger, session?.Id ?? "(handshake)", e);
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                registry.Remove(session);
+                store.RemoveMapper(session);
+                session.Dispose();
+                Log.SessionEnded(logger, session.Id, session.Pid);
+            }
+        }
+    }
+
+    private async Task<Session?> HandshakeAsync(Socket connection, CancellationToken stoppingToken)
+    {
+        var peer = UnixSockets.GetPeerCredentials(connection.SafeHandle);
+        var groups = UnixSockets.GetPeerGroups(connection.SafeHandle);
+        var buffer = new byte[SessionFrames.MaxLength];
+        int received;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            timeout.CancelAfter(HelloTimeout);
+            try
+            {
+                received = await connection.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.HandshakeRejected(logger, peer.Pid, peer.Uid, "no HELLO within 10 s");
+                return null;
+            }
+        }
+
+        if (!SessionFrames.TryReadHello(buffer.AsSpan(0, received), out var version) || version != SessionFrames.Version)
+        {
+            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"expected HELLO version {SessionFrames.Version}, got {received} bytes");
+            return null;
+        }
+
+        var limits = options.Value.Limits;
+        if (registry.Count >= limits.MaxSessions)
+        {
+            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"already {registry.Count} sessions (Mapd:Limits:MaxSessions)");
+            return null;
+        }
+
+        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, groups, limits.MaxUnreadFds, time.GetUtcNow());
+        registry.Add(session);
+        var welcome = new byte[SessionFrames.WelcomeLength];
+        SessionFrames.WriteWelcome(welcome, session.IdBytes);
+        await connection.SendAsync(welcome, SocketFlags.None, stoppingToken);
+        return session;
+    }
+
+    private async Task ReadAcknowledgementsAsync(Session session, CancellationToken stoppingToken)
+    {
+        var buffer = new byte[SessionFrames.MaxLength];
+        while (true)
+        {
+            var received = await session.Socket.ReceiveAsync(buffer, SocketFlags.None, stoppingToken);
+            if (received == 0)
+            {
+                return;
+            }
+
+            if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), out var handoffId))
+            {
+                Log.ProtocolViolation(logger, session.Id, session.Pid, received);
+                return;
+            }
+
+            session.Taken(handoffId);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Session socket listening on {Path} (mode {Mode}, group {Group})")]
+        public static partial void Listening(ILogger logger, string path, string mode, string group);
+
+        [LoggerMessage(2, LogLevel.Warning, "accept on the session socket failed: {Error}")]
+        public static partial void AcceptFailed(ILogger logger, string error);
+
+        [LoggerMessage(3, LogLevel.Debug, "Session {Id} started by pid {Pid} uid {Uid}")]
+        public static partial void SessionStarted(ILogger logger, string id, int pid, uint uid);
+
+        [LoggerMessage(4, LogLevel.Debug, "Session {Id} of pid {Pid} ended")]
+        public static partial void SessionEnded(ILogger logger, string id, int pid);
+
+        [LoggerMessage(5, LogLevel.Warning, "Refused a session from pid {Pid} uid {Uid}: {Reason}")]
+        public static partial void HandshakeRejected(ILogger logger, int pid, uint uid, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "Session {Id} of pid {Pid} sent a {Length}-byte message that is not TAKEN; closed it")]
+        public static partial void ProtocolViolation(ILogger logger, string id, int pid, int length);
+
+        [LoggerMessage(7, LogLevel.Error, "Session {Id} failed")]
+        public static partial void SessionFailed(ILogger logger, string id, Exception exception);
+    }
+}

@@ -1,0 +1,24 @@
+namespace Mapd.Server.Storage;
+
+/// <summary>A region as the store tracks it: its record, its file, and who maps it. Guarded by the store's lock.</summary>
+internal sealed class RegionEntry(RegionRecord record, string fileName)
+{
+    public RegionRecord Record { get; set; } = record;
+
+    /// <summary>The file's name in <c>regions/</c>, or in <c>trash/</c> once deleted.</summary>
+    public string FileName { get; set; } = fileName;
+
+    /// <summary>True once the name is gone; the file lives on in <c>trash/</c> until the last mapper leaves.</summary>
+    public bool Deleted { get; set; }
+
+    /// <summary>For trash found after a restart: keep it until then, in case an old mapper returns.</summary>
+    public DateTimeOffset? HoldUntil { get; set; }
+
+    /// <summary>Who maps it, and since when.</summary>
+    public Dictionary<IRegionMapper, DateTimeOffset> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Bytes this region takes from capacity: the larger of its sizes, in whole pages.</summary>
+    public long AccountedBytes => Accounted(Math.Max(Record.Size, Record.PendingSize));
+
+    public static long Accounted(ulong size) => (long)((size + 4095) / 4096 * 4096);
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mapd.Server.Storage;
+
+/// <summary>A region's persisted metadata: exactly what survives a daemon restart.</summary>
+/// <param name="Name">The region name (also its file name).</param>
+/// <param name="Size">Committed size of the backing file.</param>
+/// <param name="Generation">Bumped by every resize; starts at 1.</param>
+/// <param name="OwnerUid">The creator's uid.</param>
+/// <param name="Gid">The region's group.</param>
+/// <param name="Mode">Permission bits (0777 mask).</param>
+/// <param name="PendingSize">Target of a shrink waiting for its grace period; 0 when none.</param>
+/// <param name="CreatedAt">When the region was created.</param>
+public sealed record RegionRecord(
+    string Name,
+    ulong Size,
+    ulong Generation,
+    uint OwnerUid,
+    uint Gid,
+    uint Mode,
+    ulong PendingSize,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The metadata format this build writes.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Serializes for the metadata file.</summary>
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new RegionRecordFile(FormatVersion, this), RegionRecordJson.Default.RegionRecordFile);
+
+    /// <summary>Parses a metadata file; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    public static RegionRecord FromJson(ReadOnlySpan<byte> json)
+    {
+        RegionRecordFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(json, RegionRecordJson.Default.RegionRecordFile);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"not a region metadata file: {e.Message}", e);
+        }
+
+        return file switch
+        {
+            null or { Region: null } => throw new InvalidDataException("empty region metadata file"),
+            { Version: not FormatVersion } => throw new InvalidDataException($"metadata format {file.Version} is not {FormatVersion}; this mapd is older than the one that wrote it"),
+            _ => file.Region,
+        };
+    }
+}
+
+/// <summary>The on-disk envelope: a format version, then the record.</summary>
+internal sealed record RegionRecordFile(int Version, RegionRecord Region);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(RegionRecordFile))]
+internal sealed partial class RegionRecordJson : JsonSerializerContext;

@@ -1,0 +1,191 @@
+using Mapd.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Mapd.Server.Storage;
+
+/// <summary>
+/// The storage directory on tmpfs: <c>regions/</c> holds region files, <c>meta/</c> their
+/// metadata, <c>trash/</c> deleted regions that some process may still map. The daemon holds
+/// an exclusive lock on the root so that two daemons never share it.
+/// </summary>
+public sealed partial class StorageRoot : IDisposable
+{
+    private readonly DirectoryHandle _root;
+
+    private StorageRoot(DirectoryHandle root, bool mounted, long capacity)
+    {
+        _root = root;
+        Mounted = mounted;
+        Capacity = capacity;
+        Regions = root.OpenOrCreateSubdirectory("regions", 0b111_000_000);
+        Metadata = root.OpenOrCreateSubdirectory("meta", 0b111_000_000);
+        Trash = root.OpenOrCreateSubdirectory("trash", 0b111_000_000);
+    }
+
+    /// <summary>The root path.</summary>
+    public string Path => _root.Path;
+
+    /// <summary>True when this daemon mounted the tmpfs itself.</summary>
+    public bool Mounted { get; }
+
+    /// <summary>Bytes that regions may take in total.</summary>
+    public long Capacity { get; }
+
+    /// <summary>Region files, named after their regions.</summary>
+    public DirectoryHandle Regions { get; }
+
+    /// <summary>Metadata files, one per region.</summary>
+    public DirectoryHandle Metadata { get; }
+
+    /// <summary>Files of deleted regions that may still be mapped.</summary>
+    public DirectoryHandle Trash { get; }
+
+    /// <summary>What statfs says about the storage filesystem now.</summary>
+    public FileSystemStatus FileSystem() => _root.FileSystem();
+
+    /// <summary>
+    /// Mounts or checks the storage at the configured path and locks it. Throws
+    /// <see cref="StartupException"/> with a one-line reason when it cannot be used.
+    /// </summary>
+    public static StorageRoot Open(StorageOptions options, ILogger logger)
+    {
+        var path = string.IsNullOrWhiteSpace(options.Path) ? $"/dev/shm/mapd-{ProcessIdentity.Uid}" : options.Path;
+        long sizeLimit = 0;
+        if (!string.IsNullOrWhiteSpace(options.Size))
+        {
+            sizeLimit = checked((long)ParseSize(options.Size, "Mapd:Storage:Size"));
+        }
+
+        if (options.HugePages is not ("never" or "within_size" or "always" or "advise"))
+        {
+            throw new StartupException($"Mapd:Storage:HugePages is '{options.HugePages}'; use never, within_size or always");
+        }
+
+        try
+        {
+            DirectoryHandle.CreatePath(path, 0b111_000_000);
+        }
+        catch (SystemCallException e)
+        {
+            throw new StartupException($"cannot create storage directory: {e.Message}");
+        }
+
+        if (options.Mount)
+        {
+            MountFresh(path, sizeLimit, options.HugePages, logger);
+        }
+
+        DirectoryHandle root;
+        try
+        {
+            root = DirectoryHandle.Open(path);
+        }
+        catch (SystemCallException e)
+        {
+            throw new StartupException($"cannot open storage directory: {e.Message}");
+        }
+
+        try
+        {
+            var status = root.FileSystem();
+            if (!status.IsTmpfs)
+            {
+                throw new StartupException(
+                    $"storage {path} is not on tmpfs (statfs type 0x{status.Type:x}); point Mapd:Storage:Path at a tmpfs directory such as /dev/shm/mapd, or set Mapd:Storage:Mount=true as root");
+            }
+
+            var owner = root.TryStat(".") ?? throw new StartupException($"storage {path} vanished");
+            if (owner.Uid != ProcessIdentity.Uid)
+            {
+                throw new StartupException($"storage {path} belongs to uid {owner.Uid}, not to this daemon's uid {ProcessIdentity.Uid}; give it to the daemon's user or pick another path");
+            }
+
+            if (!root.TryLockExclusive())
+            {
+                throw new StartupException($"storage {path} is locked by another running mapd; stop it or give this one another Mapd:Storage:Path");
+            }
+
+            var capacity = sizeLimit > 0 ? Math.Min(sizeLimit, status.TotalBytes) : status.TotalBytes;
+            if (sizeLimit > status.TotalBytes)
+            {
+                Log.CapacityClamped(logger, path, sizeLimit, status.TotalBytes);
+            }
+
+            if (!options.Mount)
+            {
+                Log.SharedFilesystem(logger, path);
+            }
+
+            return new StorageRoot(root, options.Mount, capacity);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Regions.Dispose();
+        Metadata.Dispose();
+        Trash.Dispose();
+        _root.Dispose();
+    }
+
+    internal static ulong ParseSize(string text, string key)
+    {
+        try
+        {
+            return ByteSize.Parse(text, key);
+        }
+        catch (FormatException e)
+        {
+            throw new StartupException(e.Message);
+        }
+    }
+
+    private static void MountFresh(string path, long sizeLimit, string hugePages, ILogger logger)
+    {
+        using (var probe = DirectoryHandle.Open(path))
+        {
+            var existing = probe.FileSystem();
+            if (existing.IsTmpfs && probe.TryStat("meta") is { IsDirectory: true })
+            {
+                // A tmpfs from our previous run is still mounted: its regions must survive the restart.
+                Log.ReusingMount(logger, path);
+                return;
+            }
+        }
+
+        try
+        {
+            Tmpfs.Mount(path, sizeLimit, 0b111_000_000, hugePages);
+            Log.Mounted(logger, path, sizeLimit, hugePages);
+        }
+        catch (SystemCallException e) when (e.Errno == Errnos.EPERM)
+        {
+            throw new StartupException($"Mapd:Storage:Mount=true needs CAP_SYS_ADMIN ({e.Message}); run as root, or drop Mount and point Mapd:Storage:Path at a tmpfs directory");
+        }
+        catch (SystemCallException e)
+        {
+            throw new StartupException($"cannot mount tmpfs: {e.Message}");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Mounted a fresh tmpfs at {Path} (size {Size} bytes, 0 = half of RAM; huge={HugePages})")]
+        public static partial void Mounted(ILogger logger, string path, long size, string hugePages);
+
+        [LoggerMessage(2, LogLevel.Information, "Reusing the tmpfs already mounted at {Path}; its regions are kept")]
+        public static partial void ReusingMount(ILogger logger, string path);
+
+        [LoggerMessage(3, LogLevel.Warning, "Mapd:Storage:Size {Requested} is larger than the filesystem at {Path} ({Total} bytes); capacity is the filesystem's size")]
+        public static partial void CapacityClamped(ILogger logger, string path, long requested, long total);
+
+        [LoggerMessage(4, LogLevel.Information, "Storage {Path} is a directory on a tmpfs this daemon did not mount; other users of that filesystem can use up its space, so mount a dedicated tmpfs (Mapd:Storage:Mount=true or a .mount unit) in production")]
+        public static partial void SharedFilesystem(ILogger logger, string path);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+
+namespace Mapd;
+
+/// <summary>
+/// The session socket's messages (all integers little-endian):
+/// HELLO <c>MAPD u16</c>, WELCOME <c>MAPD u16 id[16]</c>, FD <c>MAPF u64</c> + one fd,
+/// TAKEN <c>MAPT u64</c> (client to daemon: that fd arrived).
+/// </summary>
+internal static class SessionFrames
+{
+    /// <summary>The protocol version this build speaks.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>Length of HELLO.</summary>
+    public const int HelloLength = 6;
+
+    /// <summary>Length of WELCOME.</summary>
+    public const int WelcomeLength = 22;
+
+    /// <summary>Length of FD and TAKEN.</summary>
+    public const int HandoffLength = 12;
+
+    /// <summary>The largest message either side sends.</summary>
+    public const int MaxLength = WelcomeLength;
+
+    private static ReadOnlySpan<byte> HelloMagic => "MAPD"u8;
+
+    private static ReadOnlySpan<byte> FdMagic => "MAPF"u8;
+
+    private static ReadOnlySpan<byte> TakenMagic => "MAPT"u8;
+
+    public static void WriteHello(Span<byte> destination)
+    {
+        HelloMagic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
+    }
+
+    public static bool TryReadHello(ReadOnlySpan<byte> message, out ushort version)
+    {
+        version = 0;
+        if (message.Length != HelloLength || !message[..4].SequenceEqual(HelloMagic))
+        {
+            return false;
+        }
+
+        version = BinaryPrimitives.ReadUInt16LittleEndian(message[4..]);
+        return true;
+    }
+
+    public static void WriteWelcome(Span<byte> destination, ReadOnlySpan<byte> sessionId)
+    {
+        HelloMagic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
+        sessionId.CopyTo(destination[6..]);
+    }
+
+    public static bool TryReadWelcome(ReadOnlySpan<byte> message, out ushort version, out ReadOnlySpan<byte> sessionId)
+    {
+        version = 0;
+        sessionId = default;
+        if (message.Length != WelcomeLength || !message[..4].SequenceEqual(HelloMagic))
+        {
+            return false;
+        }
+
+        version = BinaryPrimitives.ReadUInt16LittleEndian(message[4..]);
+        sessionId = message[6..22];
+        return true;
+    }
+
+    public static void WriteFd(Span<byte> destination, ulong handoffId) => WriteHandoff(destination, FdMagic, handoffId);
+
+    public static bool TryReadFd(ReadOnlySpan<byte> message, out ulong handoffId) => TryReadHandoff(message, FdMagic, out handoffId);
+
+    public static void WriteTaken(Span<byte> destination, ulong handoffId) => WriteHandoff(destination, TakenMagic, handoffId);
+
+    public static bool TryReadTaken(ReadOnlySpan<byte> message, out ulong handoffId) => TryReadHandoff(message, TakenMagic, out handoffId);
+
+    private static void WriteHandoff(Span<byte> destination, ReadOnlySpan<byte> magic, ulong handoffId)
+    {
+        magic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[4..], handoffId);
+    }
+
+    private static bool TryReadHandoff(ReadOnlySpan<byte> message, ReadOnlySpan<byte> magic, out ulong handoffId)
+    {
+        handoffId = 0;
+        if (message.Length != HandoffLength || !message[..4].SequenceEqual(magic))
+        {
+            return false;
+        }
+
+        handoffId = BinaryPrimitives.ReadUInt64LittleEndian(message[4..]);
+        return true;
+    }
+}
