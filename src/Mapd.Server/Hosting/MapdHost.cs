@@ -83,6 +83,8 @@ public static class MapdHost
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.EnableDetailedErrors = false;
         });
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -99,6 +101,8 @@ public static class MapdHost
         // Open storage and recover regions now, so a bad configuration stops the daemon before it listens.
         app.Services.GetRequiredService<RegionStore>();
         app.MapGrpcService<RegionsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 
@@ -121,6 +125,7 @@ public static class MapdHost
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
     }
 

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using Mapd.Native;
+
+namespace Mapd.Client.Internal;
+
+/// <summary>
+/// This process's session on <c>mapd-fd.sock</c>. A dedicated thread receives FD messages,
+/// answers each with TAKEN, and hands the descriptor to whichever call waits for that handoff
+/// id, whether the descriptor or the gRPC reply arrives first.
+/// </summary>
+internal sealed class SessionConnection : IDisposable
+{
+    private readonly FileDescriptor _socket;
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<FileDescriptor>> _handoffs = new();
+    private readonly Thread _receiver;
+    private readonly string _path;
+    private volatile Exception? _failure;
+
+    private SessionConnection(FileDescriptor socket, string id, string path)
+    {
+        _socket = socket;
+        Id = id;
+        _path = path;
+        _receiver = new Thread(Receive) { IsBackground = true, Name = "mapd session" };
+        _receiver.Start();
+    }
+
+    /// <summary>The session id, as sent in <c>mapd-session</c> metadata.</summary>
+    public string Id { get; }
+
+    /// <summary>Completes when the daemon closes the session.</summary>
+    public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path).</summary>
+    public static SessionConnection Connect(string path)
+    {
+        var socket = UnixSockets.ConnectSeqPacket(path);
+        try
+        {
+            Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
+            SessionFrames.WriteHello(hello);
+            UnixSockets.Send(socket, hello, path);
+
+            Span<byte> buffer = stackalloc byte[64];
+            var received = UnixSockets.Receive(socket, buffer, out var stray, path);
+            stray?.Dispose();
+            if (received == 0)
+            {
+                throw new IOException($"mapd closed {path} during the handshake; its log says why (too many sessions?)");
+            }
+
+            if (!SessionFrames.TryReadWelcome(buffer[..received], out var version, out var id) || version != SessionFrames.Version)
+            {
+                throw new IOException($"{path} did not answer HELLO with WELCOME version {SessionFrames.Version}; is it a mapd session socket of the same version?");
+            }
+
+            return new SessionConnection(socket, Convert.ToHexStringLower(id), path);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the descriptor of <paramref name="handoffId"/>; the caller owns it.</summary>
+    public async Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken)
+    {
+        var waiter = _handoffs.GetOrAdd(handoffId, NewWaiter);
+        if (_failure is { } failure && !waiter.Task.IsCompleted)
+        {
+            _handoffs.TryRemove(handoffId, out _);
+            throw new IOException($"the mapd session ended before handoff {handoffId} arrived", failure);
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _handoffs.TryRemove(handoffId, out _);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        UnixSockets.Shutdown(_socket);
+        if (Thread.CurrentThread != _receiver)
+        {
+            _receiver.Join();
+        }
+
+        _socket.Dispose();
+        foreach (var waiter in _handoffs.Values)
+        {
+            if (waiter.Task.IsCompletedSuccessfully)
+            {
+                waiter.Task.Result.Dispose();
+            }
+        }
+    }
+
+    private static TaskCompletionSource<FileDescriptor> NewWaiter(ulong _) => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Receive()
+    {
+        var buffer = new byte[64];
+        Span<byte> taken = stackalloc byte[SessionFrames.HandoffLength];
+        try
+        {
+            while (true)
+            {
+                var received = UnixSockets.Receive(_socket, buffer, out var descriptor, _path);
+                if (received == 0)
+                {
+                    descriptor?.Dispose();
+                    _failure = new IOException($"mapd closed the session on {_path}");
+                    break;
+                }
+
+                if (!SessionFrames.TryReadFd(buffer.AsSpan(0, received), out var handoffId) || descriptor is null)
+                {
+                    descriptor?.Dispose();
+                    continue;
+                }
+
+                SessionFrames.WriteTaken(taken, handoffId);
+                UnixSockets.Send(_socket, taken, _path);
+                if (!_handoffs.GetOrAdd(handoffId, NewWaiter).TrySetResult(descriptor))
+                {
+                    descriptor.Dispose();
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidDataException)
+        {
+            _failure = e;
+        }
+
+        foreach (var (id, waiter) in _handoffs)
+        {
+            waiter.TrySetException(new IOException($"the mapd session ended before handoff {id} arrived", _failure));
+        }
+
+        Closed.TrySetResult();
+    }
+}

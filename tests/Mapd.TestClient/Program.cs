@@ -1,0 +1,116 @@
+using System.Globalization;
+using Mapd.Client;
+using Mapd.Native;
+using Mapd.TestClient;
+
+// Usage: Mapd.TestClient <socket-dir> <command> <name> [args]
+//   create-write NAME SIZE SEED [MODE]  create, fill the pattern, exit
+//   write NAME SEED                     open read-write, fill the pattern
+//   verify NAME SEED                    open read-only, check the pattern
+//   open NAME ro|rw                     open and report
+//   map-write NAME                      open read-only, then try a PROT_WRITE mapping of its fd
+//   hold NAME SEED                      open read-only; on each stdin line re-check the pattern; exit at EOF
+//   session                             print the session id, then wait for stdin EOF
+// Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
+var directory = args[0];
+var command = args[1];
+try
+{
+    await using var mapd = await MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = directory });
+    switch (command)
+    {
+        case "create-write":
+        {
+            var mode = args.Length > 5 ? Convert.ToUInt32(args[5], 8) : 0;
+            using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
+            Fill(region, Seed(args[4]));
+            Console.WriteLine($"ok wrote {region.Size}");
+            break;
+        }
+
+        case "write":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+            Fill(region, Seed(args[3]));
+            Console.WriteLine($"ok wrote {region.Size}");
+            break;
+        }
+
+        case "verify":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+            Console.WriteLine(Verify(region, Seed(args[3])));
+            break;
+        }
+
+        case "open":
+        {
+            using var region = await mapd.OpenAsync(args[2], args[3] == "rw" ? RegionAccess.ReadWrite : RegionAccess.ReadOnly);
+            Console.WriteLine($"ok opened {region.Access} {region.Size}");
+            break;
+        }
+
+        case "map-write":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+            try
+            {
+                using var mapping = MemoryMapping.MapShared(region.Descriptor, region.Size, writable: true);
+                Console.WriteLine("ok mapped writable");
+            }
+            catch (SystemCallException e)
+            {
+                Console.WriteLine($"error {e.ErrnoName} {e.Message}");
+            }
+
+            break;
+        }
+
+        case "hold":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+            var seed = Seed(args[3]);
+            Console.WriteLine(Verify(region, seed));
+            while (Console.ReadLine() is not null)
+            {
+                Console.WriteLine(Verify(region, seed));
+            }
+
+            break;
+        }
+
+        case "session":
+            Console.WriteLine($"ok {mapd.SessionId}");
+            while (Console.ReadLine() is not null)
+            {
+            }
+
+            break;
+
+        default:
+            Console.WriteLine($"error Usage unknown command {command}");
+            return 2;
+    }
+
+    return 0;
+}
+catch (MapdException e)
+{
+    Console.WriteLine($"error {e.Code} {e.Message}");
+    return 1;
+}
+
+static ulong Seed(string text) => ulong.Parse(text, CultureInfo.InvariantCulture);
+
+static unsafe void Fill(MappedRegion region, ulong seed)
+{
+    using var lease = region.AcquireLease();
+    Pattern.Fill(lease.Pointer, lease.Length, seed);
+}
+
+static unsafe string Verify(MappedRegion region, ulong seed)
+{
+    using var lease = region.AcquireLease();
+    var bad = Pattern.FindMismatch(lease.Pointer, lease.Length, seed);
+    return bad < 0 ? $"ok verified {lease.Length}" : $"error Mismatch at offset {bad}";
+}
