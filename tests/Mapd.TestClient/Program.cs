@@ -10,6 +10,8 @@ using Mapd.TestClient;
 //   open NAME ro|rw                     open and report
 //   map-write NAME                      open read-only, then try a PROT_WRITE mapping of its fd
 //   hold NAME SEED                      open read-only; on each stdin line re-check the pattern; exit at EOF
+//   create NAME SIZE [MODE]             create, report owner and group
+//   delete NAME                         delete
 //   session                             print the session id, then wait for stdin EOF
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
@@ -76,6 +78,20 @@ try
                 Console.WriteLine(Verify(region, seed));
             }
 
+            break;
+        }
+
+        case "delete":
+            await mapd.DeleteAsync(args[2]);
+            Console.WriteLine("ok deleted");
+            break;
+
+        case "create":
+        {
+            var mode = args.Length > 4 ? Convert.ToUInt32(args[4], 8) : 0;
+            using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
+            var info = await mapd.GetAsync(args[2]);
+            Console.WriteLine($"ok created owner {info.OwnerUid} gid {info.Gid}");
             break;
         }
 

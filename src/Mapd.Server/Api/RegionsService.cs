@@ -9,17 +9,30 @@ namespace Mapd.Server.Api;
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
 public sealed class RegionsService(RegionStore store, SessionRegistry sessions) : Regions.RegionsBase
 {
+    // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
+    private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
+
     /// <inheritdoc />
-    public override Task<OpenResponse> Create(CreateRequest request, ServerCallContext context)
+    public override async Task<OpenResponse> Create(CreateRequest request, ServerCallContext context)
     {
         var session = context.Session(sessions);
-        session.EnsureCanReceive();
-        var (region, descriptor) = store.Create(request.Name, request.Size, request.Mode, context.Caller(), session);
-        return Task.FromResult(HandOff(session, region, descriptor, Access.ReadWrite, created: true));
+        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
+        (Region Region, FileDescriptor Descriptor) created;
+        try
+        {
+            created = store.Create(request.Name, request.Size, request.Mode, context.Caller(), session);
+        }
+        catch
+        {
+            session.CancelReservation();
+            throw;
+        }
+
+        return HandOff(session, created.Region, created.Descriptor, Access.ReadWrite, created: true);
     }
 
     /// <inheritdoc />
-    public override Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
+    public override async Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
     {
         if (request.Access is not (Access.ReadOnly or Access.ReadWrite))
         {
@@ -27,9 +40,19 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions) 
         }
 
         var session = context.Session(sessions);
-        session.EnsureCanReceive();
-        var (region, descriptor) = store.Open(request.Name, request.Access == Access.ReadWrite, context.Caller(), session);
-        return Task.FromResult(HandOff(session, region, descriptor, request.Access, created: false));
+        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
+        (Region Region, FileDescriptor Descriptor) opened;
+        try
+        {
+            opened = store.Open(request.Name, request.Access == Access.ReadWrite, context.Caller(), session);
+        }
+        catch
+        {
+            session.CancelReservation();
+            throw;
+        }
+
+        return HandOff(session, opened.Region, opened.Descriptor, request.Access, created: false);
     }
 
     /// <inheritdoc />

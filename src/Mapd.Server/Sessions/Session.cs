@@ -13,6 +13,7 @@ public sealed class Session : IRegionMapper, IDisposable
     private static long s_lastHandoffId;
     private readonly Socket _socket;
     private readonly HashSet<ulong> _unread = [];
+    private readonly SemaphoreSlim _slots;
     private readonly int _maxUnread;
 
     internal Session(Socket socket, byte[] id, PeerCredentials peer, IReadOnlyList<uint> groups, int maxUnread, DateTimeOffset since)
@@ -22,6 +23,7 @@ public sealed class Session : IRegionMapper, IDisposable
         Id = Convert.ToHexStringLower(id);
         Caller = new CallerIdentity(peer.Pid, peer.Uid, peer.Gid, groups);
         _maxUnread = maxUnread;
+        _slots = new SemaphoreSlim(maxUnread, maxUnread);
         Since = since;
     }
 
@@ -57,32 +59,32 @@ public sealed class Session : IRegionMapper, IDisposable
 
     internal Socket Socket => _socket;
 
-    /// <summary>Fails with RESOURCE_EXHAUSTED when the session may not be sent another descriptor now.</summary>
-    public void EnsureCanReceive()
+    /// <summary>
+    /// Reserves room for one more unread descriptor. A client that reads its socket frees room
+    /// within microseconds, so a burst of concurrent opens waits briefly; a client that does not
+    /// read gets RESOURCE_EXHAUSTED after <paramref name="wait"/>.
+    /// </summary>
+    public async Task ReserveDescriptorAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        lock (_unread)
+        if (!await _slots.WaitAsync(wait, cancellationToken))
         {
-            if (_unread.Count >= _maxUnread)
-            {
-                throw UnreadLimit();
-            }
+            throw UnreadLimit();
         }
     }
 
+    /// <summary>Gives back a reservation that will not be used for a handoff.</summary>
+    public void CancelReservation() => _slots.Release();
+
     /// <summary>
-    /// Sends <paramref name="descriptor"/> in an FD message and returns its handoff id. The
-    /// kernel holds its own reference in flight, so the caller may close its copy at once.
+    /// Sends <paramref name="descriptor"/> in an FD message, using a reservation from
+    /// <see cref="ReserveDescriptorAsync"/>, and returns its handoff id. The kernel holds its
+    /// own reference in flight, so the caller may close its copy at once.
     /// </summary>
     public ulong HandOff(FileDescriptor descriptor)
     {
         var handoffId = (ulong)Interlocked.Increment(ref s_lastHandoffId);
         lock (_unread)
         {
-            if (_unread.Count >= _maxUnread)
-            {
-                throw UnreadLimit();
-            }
-
             _unread.Add(handoffId);
         }
 
@@ -115,7 +117,11 @@ public sealed class Session : IRegionMapper, IDisposable
     public bool Taken(ulong handoffId) => Forget(handoffId);
 
     /// <inheritdoc />
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _slots.Dispose();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"session {Id} ({Caller.Pid}/{Caller.Uid})";
@@ -124,8 +130,14 @@ public sealed class Session : IRegionMapper, IDisposable
     {
         lock (_unread)
         {
-            return _unread.Remove(handoffId);
+            if (!_unread.Remove(handoffId))
+            {
+                return false;
+            }
         }
+
+        _slots.Release();
+        return true;
     }
 
     private Grpc.Core.RpcException UnreadLimit() => RegionErrors.Exhausted(

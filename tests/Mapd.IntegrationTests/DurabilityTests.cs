@@ -1,0 +1,146 @@
+using Grpc.Core;
+using Mapd.IntegrationTests.Infrastructure;
+using Status = Mapd.IntegrationTests.Infrastructure.Status;
+
+namespace Mapd.IntegrationTests;
+
+/// <summary>Regions and their bytes survive SIGKILL of the daemon; what a crash leaves half done is repaired.</summary>
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task Sigkill_and_restart_keep_every_region_its_metadata_and_its_bytes()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        var regions = new[] { ("kill-a", 4096L, "0600", 11UL), ("kill-b", 3L << 20, "0640", 12UL), ("kill-c", (5L << 20) + 8, "0666", 13UL) };
+        foreach (var (name, size, mode, seed) in regions)
+        {
+            Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", name, size.ToString(System.Globalization.CultureInfo.InvariantCulture), seed.ToString(System.Globalization.CultureInfo.InvariantCulture), mode));
+        }
+
+        IReadOnlyList<Client.RegionInfo> before;
+        await using (var mapd = await daemon.ConnectAsync())
+        {
+            before = await mapd.ListAsync();
+        }
+
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+
+        await using (var mapd = await daemon.ConnectAsync())
+        {
+            var after = await mapd.ListAsync();
+            Assert.Equal(before.Select(r => r with { Mappers = 0 }), after);
+        }
+
+        foreach (var (name, size, _, seed) in regions)
+        {
+            Assert.Equal($"ok verified {size}", await ClientProcess.RunAsync(daemon, null, "verify", name, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Fact]
+    public async Task Client_mappings_keep_working_while_the_daemon_is_down_and_after_it_returns()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "down", "2097152", "21"));
+        await using var holder = ClientProcess.Start(daemon, null, "hold", "down", "21");
+        Assert.Equal("ok verified 2097152", await holder.ReadLineAsync());
+
+        await daemon.KillAsync();
+        await holder.WriteLineAsync("check");
+        Assert.Equal("ok verified 2097152", await holder.ReadLineAsync());
+
+        await daemon.RestartAsync();
+        Assert.Equal("ok wrote 2097152", await ClientProcess.RunAsync(daemon, null, "write", "down", "22"));
+        await holder.WriteLineAsync("check");
+        Assert.StartsWith("error Mismatch", await holder.ReadLineAsync());
+        Assert.Equal("ok verified 2097152", await ClientProcess.RunAsync(daemon, null, "verify", "down", "22"));
+    }
+
+    [Fact]
+    public async Task Restart_repairs_what_a_crash_left_half_done()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "whole", "8192", "31"));
+        await daemon.KillAsync();
+
+        var regions = Path.Join(daemon.StoragePath, "regions");
+        var meta = Path.Join(daemon.StoragePath, "meta");
+
+        // A create that crashed before its metadata was written, a metadata write that crashed
+        // before its rename, and a grow that crashed between ftruncate and persisting.
+        await File.WriteAllBytesAsync(Path.Join(regions, "ghost"), new byte[100]);
+        await File.WriteAllTextAsync(Path.Join(meta, ".whole.json.tmp"), "{ half");
+        await using (var file = new FileStream(Path.Join(regions, "whole"), FileMode.Open))
+        {
+            file.SetLength(1 << 20);
+        }
+
+        await daemon.RestartAsync();
+        await using var mapd = await daemon.ConnectAsync();
+        var listed = await mapd.ListAsync();
+        Assert.Equal(["whole"], listed.Select(r => r.Name));
+        Assert.Equal(8192, listed[0].Size);
+        Assert.False(File.Exists(Path.Join(regions, "ghost")));
+        Assert.False(File.Exists(Path.Join(meta, ".whole.json.tmp")));
+        Assert.Equal(8192, new FileInfo(Path.Join(regions, "whole")).Length);
+        Assert.Equal("ok verified 8192", await ClientProcess.RunAsync(daemon, null, "verify", "whole", "31"));
+    }
+
+    [Fact]
+    public async Task A_symlink_planted_in_storage_is_never_followed()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "victim", "4096", "41"));
+        var secret = Path.Join(daemon.Root, "secret");
+        await File.WriteAllTextAsync(secret, "not for clients");
+
+        var file = Path.Join(daemon.StoragePath, "regions", "victim");
+        File.Delete(file);
+        File.CreateSymbolicLink(file, secret);
+
+        // Live: the open fails (O_NOFOLLOW) instead of handing out the symlink's target.
+        await using var mapd = await daemon.ConnectAsync();
+        var (code, message) = await Status.Of(() => mapd.OpenAsync("victim", Client.RegionAccess.ReadOnly));
+        Assert.Equal(StatusCode.Internal, code);
+        Assert.Contains("ELOOP", message, StringComparison.Ordinal);
+
+        // After a restart the region is skipped and the target is untouched.
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+        await using var again = await daemon.ConnectAsync();
+        Assert.DoesNotContain(await again.ListAsync(), r => r.Name == "victim");
+        Assert.Equal("not for clients", await File.ReadAllTextAsync(secret));
+        Assert.Contains("not a regular file", daemon.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleted_regions_still_mapped_at_a_crash_hold_capacity_for_the_recovery_window()
+    {
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:05" });
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "doomed", (150 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), "51"));
+        await using var holder = ClientProcess.Start(daemon, null, "hold", "doomed", "51");
+        Assert.StartsWith("ok verified", await holder.ReadLineAsync());
+        Assert.Equal("ok deleted", await ClientProcess.RunAsync(daemon, null, "delete", "doomed"));
+
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+        await using var mapd = await daemon.ConnectAsync();
+        Assert.Equal(StatusCode.ResourceExhausted, (await Status.Of(() => mapd.CreateAsync("after", 150 << 20))).Code);
+
+        // The holder never came back to claim it, so the window ends and the capacity returns.
+        await SessionTests.Eventually(async () => (await Status.Of(async () => { await using var r = await mapd.CreateAsync("after", 150 << 20); })).Code == StatusCode.OK);
+        await holder.WriteLineAsync("check");
+        Assert.StartsWith("ok verified", await holder.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task Storage_files_are_private_to_the_daemon()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "private", "4096", "1", "0666"));
+        Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Join(daemon.StoragePath, "regions", "private")));
+        Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Join(daemon.StoragePath, "meta", "private.json")));
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(daemon.StoragePath));
+    }
+}
