@@ -1,0 +1,119 @@
+using System.Reflection;
+using Grpc.Core;
+using Mapd.Client;
+
+namespace Mapd.Cli;
+
+/// <summary>
+/// Runs one mapctl command line: parses it, talks to the daemon, prints the result, and turns
+/// every failure into exactly one <c>mapctl: ...</c> line on stderr and an <see cref="ExitCode"/>.
+/// </summary>
+internal sealed class Mapctl
+{
+    private readonly Func<string?, CancellationToken, Task<IRegionService>> _connect;
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly Lazy<AccountNames> _accounts;
+
+    /// <summary>Creates the runner.</summary>
+    /// <param name="connect">Connects to the daemon in a socket directory (null: the default).</param>
+    /// <param name="output">Where results go (stdout).</param>
+    /// <param name="error">Where the one-line error goes (stderr).</param>
+    /// <param name="accounts">Names for uids and gids; read only by output that shows them.</param>
+    public Mapctl(Func<string?, CancellationToken, Task<IRegionService>> connect, TextWriter output, TextWriter error, Func<AccountNames> accounts)
+    {
+        _connect = connect;
+        _out = output;
+        _error = error;
+        _accounts = new Lazy<AccountNames>(accounts);
+    }
+
+    /// <summary>mapctl's version, with the commit it was built from when the build knew it.</summary>
+    public static string Version =>
+        typeof(Mapctl).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Mapctl).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    /// <summary>Runs <paramref name="args"/> and returns the process's exit code.</summary>
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var invocation = CommandLine.Parse(args);
+            switch (invocation.Verb)
+            {
+                case Verb.Help:
+                    await _out.WriteAsync(Usage.Help);
+                    return ExitCode.Success;
+                case Verb.Version:
+                    await _out.WriteLineAsync($"mapctl {Version} (protocol mapd.v1)");
+                    return ExitCode.Success;
+            }
+
+            var service = await _connect(invocation.SocketDirectory, cancellationToken);
+            await using (service)
+            {
+                await _out.WriteAsync(await ExecuteAsync(service, invocation, cancellationToken));
+            }
+
+            return ExitCode.Success;
+        }
+        catch (UsageException e)
+        {
+            return Fail(ExitCode.Usage, e.Message);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or MapdException { Code: StatusCode.Cancelled })
+        {
+            return Fail(ExitCode.Interrupted, "interrupted");
+        }
+        catch (MapdException e)
+        {
+            return Fail(e.Code is StatusCode.Unavailable ? ExitCode.Unreachable : ExitCode.Refused, e.Message);
+        }
+        catch (IOException e)
+        {
+            // The daemon answered but something on this side failed, e.g. mapping a created
+            // region ran into vm.max_map_count: the region exists, the message says what broke.
+            return Fail(ExitCode.Refused, e.Message);
+        }
+    }
+
+    private async Task<string> ExecuteAsync(IRegionService service, Invocation invocation, CancellationToken cancellationToken)
+    {
+        switch (invocation.Verb)
+        {
+            case Verb.List:
+                var regions = await service.ListAsync(cancellationToken);
+                return invocation.Format switch
+                {
+                    OutputFormat.Json => RegionJson.Render(regions),
+                    OutputFormat.Names => string.Concat(regions.Select(r => r.Name).Order(StringComparer.Ordinal).Select(n => n + "\n")),
+                    _ => RegionTable.Render(regions, _accounts.Value),
+                };
+            case Verb.Stat:
+                var region = await service.GetAsync(invocation.Name, cancellationToken);
+                return invocation.Format == OutputFormat.Json ? RegionJson.Render(region) : RegionDetails.Render(region, _accounts.Value);
+            case Verb.Create:
+                var created = await service.CreateAsync(invocation.Name, invocation.Size, invocation.Mode, cancellationToken);
+                return $"created region '{created.Name}': {RegionText.Size(created.Size)}, mode {PermissionBits.Format(created.Mode)}\n";
+            case Verb.Resize:
+                var resized = await service.ResizeAsync(invocation.Name, invocation.Size, cancellationToken);
+                return resized.PendingSize == 0
+                    ? $"resized region '{resized.Name}' to {RegionText.Size(resized.Size)} (generation {resized.Generation})\n"
+                    : $"region '{resized.Name}' shrinks from {RegionText.Size(resized.Size)} to {RegionText.Size(resized.PendingSize)} (generation {resized.Generation}) once every mapper has released the tail\n";
+            case Verb.Remove:
+                await service.DeleteAsync(invocation.Name, cancellationToken);
+                return $"deleted region '{invocation.Name}'\n";
+            default:
+                throw new InvalidOperationException($"{invocation.Verb} needs no daemon");
+        }
+    }
+
+    private int Fail(int exitCode, string message)
+    {
+        // One line, whatever the daemon's message holds: scripts and log scrapers read stderr by line.
+        var oneLine = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        _error.WriteLine($"mapctl: {oneLine}");
+        return exitCode;
+    }
+}

@@ -1,0 +1,13 @@
+using Mapd.Cli;
+
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl-C cancels the call so mapctl still exits with its one-line error; a
+    // second one, if the call ignores cancellation, ends the process the usual way.
+    e.Cancel = !interrupt.IsCancellationRequested;
+    interrupt.Cancel();
+};
+
+var mapctl = new Mapctl(GrpcRegionService.ConnectAsync, Console.Out, Console.Error, AccountNames.Load);
+return await mapctl.RunAsync(args, interrupt.Token);

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mapd.Cli;
+
+/// <summary>
+/// <c>mapctl ls</c>'s table: <c>NAME SIZE GENERATION MODE OWNER MAPPERS</c>, one region per row
+/// in name order, columns two spaces apart, numbers right-aligned, no trailing blanks.
+/// </summary>
+internal static class RegionTable
+{
+    private static readonly string[] Header = ["NAME", "SIZE", "GENERATION", "MODE", "OWNER", "MAPPERS"];
+
+    // Sizes, generations and mapper counts compare at a glance when their digits line up.
+    private static readonly bool[] RightAligned = [false, true, true, false, false, true];
+
+    /// <summary>The table, header first, each line ending in a newline.</summary>
+    public static string Render(IEnumerable<RegionInfo> regions, AccountNames accounts)
+    {
+        var rows = new List<string[]> { Header };
+        rows.AddRange(regions
+            .OrderBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => new[]
+            {
+                r.Name,
+                RegionText.SizeAndPending(r),
+                r.Generation.ToString(CultureInfo.InvariantCulture),
+                PermissionBits.Format(r.Mode),
+                $"{accounts.User(r.OwnerUid)}:{accounts.Group(r.Gid)}",
+                r.Mappers.ToString(CultureInfo.InvariantCulture),
+            }));
+
+        var widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            var line = new StringBuilder();
+            for (var c = 0; c < row.Length; c++)
+            {
+                if (c > 0)
+                {
+                    line.Append("  ");
+                }
+
+                line.Append(RightAligned[c] ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c]));
+            }
+
+            text.Append(line.ToString().TrimEnd()).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,26 @@
+namespace Mapd.Cli;
+
+/// <summary>What mapctl was asked to do.</summary>
+internal enum Verb
+{
+    /// <summary><c>--help</c>, <c>-h</c> or <c>help</c>.</summary>
+    Help,
+
+    /// <summary><c>version</c> or <c>--version</c>.</summary>
+    Version,
+
+    /// <summary><c>ls</c>.</summary>
+    List,
+
+    /// <summary><c>create NAME SIZE</c>.</summary>
+    Create,
+
+    /// <summary><c>stat NAME</c>.</summary>
+    Stat,
+
+    /// <summary><c>resize NAME SIZE</c>.</summary>
+    Resize,
+
+    /// <summary><c>rm NAME</c>.</summary>
+    Remove,
+}
