@@ -35,8 +35,10 @@ internal static class RegionDetails
         return text.ToString();
     }
 
-    private static string Bytes(long bytes) =>
-        bytes < 1024
-            ? bytes.ToString(CultureInfo.InvariantCulture)
-            : $"{RegionText.Size(bytes)} ({bytes.ToString(CultureInfo.InvariantCulture)} bytes)";
+    private static string Bytes(long bytes)
+    {
+        var exact = bytes.ToString(CultureInfo.InvariantCulture);
+        var human = RegionText.Size(bytes);
+        return human == exact ? exact : $"{human} ({exact} bytes)";
+    }
 }

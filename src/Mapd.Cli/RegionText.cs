@@ -5,8 +5,16 @@ namespace Mapd.Cli;
 /// <summary>How a region's fields read in human output, shared by <c>ls</c>, <c>stat</c> and the confirmations.</summary>
 internal static class RegionText
 {
-    /// <summary>A size in the binary units mapctl accepts: <c>64M</c>, <c>1.5G</c>, <c>4097</c>.</summary>
-    public static string Size(long bytes) => ByteSize.Format((ulong)bytes);
+    /// <summary>
+    /// A size in the notation mapctl accepts, and exact: <c>64M</c>, <c>1.5G</c>, but <c>4097</c>
+    /// rather than ByteSize's rounded <c>4K</c>, so that any size shown can be typed back into
+    /// <c>create</c> or <c>resize</c> and mean the same bytes.
+    /// </summary>
+    public static string Size(long bytes)
+    {
+        var text = ByteSize.Format((ulong)bytes);
+        return ByteSize.TryParse(text, out var exact) && exact == (ulong)bytes ? text : bytes.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The size, and where a pending shrink takes it: <c>64M</c> or <c>64M-&gt;32M</c>.</summary>
     public static string SizeAndPending(RegionInfo region) =>
