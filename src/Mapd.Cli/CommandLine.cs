@@ -78,6 +78,18 @@ internal static class CommandLine
             : full;
     }
 
+    /// <summary>The command's name as typed: <c>ls</c>, <c>create</c>, <c>rm</c>...</summary>
+    public static string NameOf(Verb verb) => verb switch
+    {
+        Verb.List => "ls",
+        Verb.Create => "create",
+        Verb.Stat => "stat",
+        Verb.Resize => "resize",
+        Verb.Remove => "rm",
+        Verb.Version => "version",
+        _ => "help",
+    };
+
     private static int ReadOption(IReadOnlyList<string> args, int index, Options options)
     {
         var arg = args[index];
@@ -176,7 +188,7 @@ internal static class CommandLine
     {
         if (given && !allowedOn.Contains(verb))
         {
-            throw Usage(verb, $"{option} does not apply to {Command(verb)}");
+            throw Usage(verb, $"{option} does not apply to {NameOf(verb)}");
         }
     }
 
@@ -184,12 +196,12 @@ internal static class CommandLine
     {
         if (operands.Count < expected.Length)
         {
-            throw Usage(verb, $"{Command(verb)} needs {string.Join(" and ", expected[operands.Count..])}");
+            throw Usage(verb, $"{NameOf(verb)} needs {string.Join(" and ", expected[operands.Count..])}");
         }
 
         if (operands.Count > expected.Length)
         {
-            throw Usage(verb, $"{Command(verb)} takes {(expected.Length == 0 ? "no arguments" : string.Join(" ", expected))}; unexpected '{operands[expected.Length]}'");
+            throw Usage(verb, $"{NameOf(verb)} takes {(expected.Length == 0 ? "no arguments" : string.Join(" ", expected))}; unexpected '{operands[expected.Length]}'");
         }
     }
 
@@ -215,17 +227,6 @@ internal static class CommandLine
         text is null ? 0
         : PermissionBits.TryParse(text, out var mode, out var problem) ? mode
         : throw Usage(Verb.Create, problem);
-
-    private static string Command(Verb verb) => verb switch
-    {
-        Verb.List => "ls",
-        Verb.Create => "create",
-        Verb.Stat => "stat",
-        Verb.Resize => "resize",
-        Verb.Remove => "rm",
-        Verb.Version => "version",
-        _ => "help",
-    };
 
     private static UsageException Usage(Verb? verb, string problem) =>
         new($"{problem} (usage: {(verb is { } v ? Cli.Usage.Of(v) : Cli.Usage.Summary)})");

@@ -110,6 +110,9 @@ internal sealed class GrpcRegionService : IRegionService
         }
 
         var path = Path.Join(_client.SocketDirectory, SocketLocation.GrpcSocketName);
-        return new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {path} ({transport.GetBaseException().Message}); is the daemon running?", e);
+
+        // .NET words a missing Unix socket as "Cannot assign requested address".
+        var reason = File.Exists(path) ? transport.GetBaseException().Message : "no such socket";
+        return new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {path} ({reason}); is the daemon running?", e);
     }
 }

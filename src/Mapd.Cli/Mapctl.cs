@@ -37,19 +37,28 @@ internal sealed class Mapctl
     /// <summary>Runs <paramref name="args"/> and returns the process's exit code.</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        Invocation invocation;
         try
         {
-            var invocation = CommandLine.Parse(args);
-            switch (invocation.Verb)
-            {
-                case Verb.Help:
-                    await _out.WriteAsync(Usage.Help);
-                    return ExitCode.Success;
-                case Verb.Version:
-                    await _out.WriteLineAsync($"mapctl {Version} (protocol mapd.v1)");
-                    return ExitCode.Success;
-            }
+            invocation = CommandLine.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            return Fail(ExitCode.Usage, e.Message);
+        }
 
+        switch (invocation.Verb)
+        {
+            case Verb.Help:
+                await _out.WriteAsync(Usage.Help);
+                return ExitCode.Success;
+            case Verb.Version:
+                await _out.WriteLineAsync($"mapctl {Version} (protocol mapd.v1)");
+                return ExitCode.Success;
+        }
+
+        try
+        {
             var service = await _connect(invocation.SocketDirectory, cancellationToken);
             await using (service)
             {
@@ -58,17 +67,14 @@ internal sealed class Mapctl
 
             return ExitCode.Success;
         }
-        catch (UsageException e)
-        {
-            return Fail(ExitCode.Usage, e.Message);
-        }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or MapdException { Code: StatusCode.Cancelled })
         {
             return Fail(ExitCode.Interrupted, "interrupted");
         }
         catch (MapdException e)
         {
-            return Fail(e.Code is StatusCode.Unavailable ? ExitCode.Unreachable : ExitCode.Refused, e.Message);
+            var message = string.IsNullOrWhiteSpace(e.Message) ? Unexplained(e.Code, invocation.Verb) : e.Message;
+            return Fail(e.Code is StatusCode.Unavailable ? ExitCode.Unreachable : ExitCode.Refused, message);
         }
         catch (IOException e)
         {
@@ -76,6 +82,19 @@ internal sealed class Mapctl
             // region ran into vm.max_map_count: the region exists, the message says what broke.
             return Fail(ExitCode.Refused, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Words a status that came without a message: gRPC itself answers UNIMPLEMENTED with an
+    /// empty one when the daemon predates a call, as older daemons do for Resize.
+    /// </summary>
+    private static string Unexplained(StatusCode code, Verb verb)
+    {
+        var command = CommandLine.NameOf(verb);
+        var status = string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
+        return code == StatusCode.Unimplemented
+            ? $"this mapd does not implement {command} (UNIMPLEMENTED); upgrade the daemon"
+            : $"mapd answered {command} with {status} and no message; its log may say more";
     }
 
     private async Task<string> ExecuteAsync(IRegionService service, Invocation invocation, CancellationToken cancellationToken)

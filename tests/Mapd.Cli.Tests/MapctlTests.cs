@@ -139,6 +139,27 @@ public sealed class MapctlTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_daemon_without_resize_answers_unimplemented_without_a_message_and_mapctl_words_it()
+    {
+        _daemon.Add(Regions.Make("orders"));
+        _daemon.Failure = new MapdException(StatusCode.Unimplemented, "");
+
+        Assert.Equal(ExitCode.Refused, await Run("resize", "orders", "1G"));
+
+        Assert.Equal("mapctl: this mapd does not implement resize (UNIMPLEMENTED); upgrade the daemon", ErrorLine());
+    }
+
+    [Fact]
+    public async Task Other_statuses_without_a_message_are_named_as_in_the_contract()
+    {
+        _daemon.Failure = new MapdException(StatusCode.ResourceExhausted, " ");
+
+        Assert.Equal(ExitCode.Refused, await Run("create", "big", "1T"));
+
+        Assert.Equal("mapctl: mapd answered create with RESOURCE_EXHAUSTED and no message; its log may say more", ErrorLine());
+    }
+
+    [Fact]
     public async Task An_unavailable_daemon_exits_3()
     {
         _daemon.Failure = new MapdException(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon");
