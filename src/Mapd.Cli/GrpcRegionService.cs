@@ -46,7 +46,7 @@ internal sealed class GrpcRegionService : IRegionService
     {
         // Create also opens and maps the region for this session; the region itself persists
         // after the mapping is dropped, which is all an operator asked for.
-        await using var region = await Reachable(_client.CreateAsync(name, size, mode, cancellationToken));
+        await using var region = await Reachable(_client.CreateAsync(name, size, mode, cancellationToken: cancellationToken));
         return region.Info;
     }
 
