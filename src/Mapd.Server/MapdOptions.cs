@@ -75,4 +75,10 @@ public sealed class MetricsOptions
 {
     /// <summary>Loopback URL of the Prometheus endpoint; empty turns it off.</summary>
     public string? Url { get; set; } = "http://127.0.0.1:9464";
+
+    /// <summary>Also export <c>mapd_region_size_bytes{region}</c>, one series per region.</summary>
+    public bool PerRegion { get; set; }
+
+    /// <summary>The most per-region series; the rest are summed under <c>region=".other"</c>.</summary>
+    public int MaxRegionSeries { get; set; } = 100;
 }

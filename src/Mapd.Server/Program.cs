@@ -1,4 +1,4 @@
-using Mapd.Server;
 using Mapd.Server.Hosting;
+using Mapd.Server.Telemetry;
 
-return await MapdHost.RunAsync(args);
+return args is [HealthProbe.Verb, ..] ? await HealthProbe.RunAsync(args[1..]) : await MapdHost.RunAsync(args);

@@ -47,9 +47,15 @@ internal static class Constants
     internal const int LOCK_NB = 4;
 
     internal const int AF_UNIX = 1;
+    internal const int SOCK_STREAM = 1;
     internal const int SOCK_SEQPACKET = 5;
     internal const int SOCK_CLOEXEC = 0x80000;
     internal const int SOL_SOCKET = 1;
+    internal const int SO_TYPE = 3;
+    internal const int SO_ACCEPTCONN = 30;
+    internal const int SO_DOMAIN = 39;
+    internal const int F_SETFD = 2;
+    internal const int FD_CLOEXEC = 1;
     internal const int SO_PEERCRED = 17;
     internal const int SO_PEERGROUPS = 59;
     internal const int SCM_RIGHTS = 1;

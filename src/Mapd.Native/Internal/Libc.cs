@@ -106,6 +106,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
     internal static partial int GetSockOpt(SafeHandle fd, int level, int name, byte* value, uint* length);
 
+    [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
+    internal static partial int GetSockOpt(int fd, int level, int name, byte* value, uint* length);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int command, int argument);
+
     [LibraryImport(Lib, EntryPoint = "getuid")]
     internal static partial uint GetUid();
 

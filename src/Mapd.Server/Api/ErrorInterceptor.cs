@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Mapd.Native;
+using Mapd.Server.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
+            MapdMetrics.CallFailed(StatusCode.Unavailable);
             throw new RpcException(new Status(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon"));
         }
 
@@ -28,12 +30,14 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
         catch (RpcException e)
         {
             Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
+            MapdMetrics.CallFailed(e.StatusCode);
             throw;
         }
         catch (SystemCallException e)
         {
             Log.SystemCallFailed(logger, context.Method, e);
             var code = e.Errno is Errnos.ENOSPC or Errnos.ENOMEM ? StatusCode.ResourceExhausted : StatusCode.Internal;
+            MapdMetrics.CallFailed(code);
             throw new RpcException(new Status(code, $"mapd could not serve {context.Method}: {e.Message}"));
         }
     }

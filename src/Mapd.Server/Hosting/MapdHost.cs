@@ -3,6 +3,7 @@ using Mapd.Native;
 using Mapd.Server.Api;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
+using Mapd.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -53,10 +54,17 @@ public static class MapdHost
 
         var sockets = new SocketDirectory(options);
         sockets.Prepare();
-        SocketDirectory.ClearStale(sockets.GrpcSocket, SocketType.Stream);
+        var activation = SocketActivation.FromEnvironment();
+        if (!activation.HasGrpc)
+        {
+            SocketDirectory.ClearStale(sockets.GrpcSocket, SocketType.Stream);
+        }
+
+        var metrics = MetricsEndpoint.Parse(options.Metrics.Url);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sockets);
+        builder.Services.AddSingleton(activation);
         builder.Services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
         builder.Services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
         builder.Services.AddSingleton(sp =>
@@ -76,30 +84,51 @@ public static class MapdHost
         });
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddHostedService<SessionSocketListener>();
-        builder.Services.AddHostedService<GrpcSocketPermissions>();
+        if (!activation.HasGrpc)
+        {
+            // An inherited socket has the SocketMode=/SocketGroup= of mapd.socket already.
+            builder.Services.AddHostedService<GrpcSocketPermissions>();
+        }
+
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.EnableDetailedErrors = false;
         });
-        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcHealthChecks(health => health.Services.Map(Protocol.V1.Regions.Descriptor.FullName, _ => true));
         builder.Services.AddGrpcReflection();
+        builder.Services.AddMapdTelemetry(metrics);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ListenUnixSocket(sockets.GrpcSocket, listen =>
+            void Grpc(ListenOptions listen)
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UsePeerCredentials();
-            });
+            }
+
+            if (activation.GrpcDescriptor is { } inherited)
+            {
+                kestrel.ListenHandle((ulong)inherited, Grpc);
+            }
+            else
+            {
+                kestrel.ListenUnixSocket(sockets.GrpcSocket, Grpc);
+            }
+
+            if (metrics is not null)
+            {
+                kestrel.ListenMetrics(metrics);
+            }
         });
 
         var app = builder.Build();
 
         // Open storage and recover regions now, so a bad configuration stops the daemon before it listens.
         app.Services.GetRequiredService<RegionStore>();
+        app.UseMapdTelemetry(metrics);
         app.MapGrpcService<RegionsService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -137,6 +166,7 @@ public static class MapdHost
         {
             services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
             services.AddSingleton<IHostLifetime, SystemdLifetime>();
+            services.AddHostedService<SystemdStatus>();
         }
     }
 }

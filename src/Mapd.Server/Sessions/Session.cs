@@ -94,6 +94,7 @@ public sealed class Session : IRegionMapper, IDisposable
         {
             if (UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}"))
             {
+                Telemetry.MapdMetrics.FdHandedOff();
                 return handoffId;
             }
 

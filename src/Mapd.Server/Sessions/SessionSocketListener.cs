@@ -16,6 +16,7 @@ namespace Mapd.Server.Sessions;
 /// </summary>
 public sealed partial class SessionSocketListener(
     SocketDirectory sockets,
+    SocketActivation activation,
     SessionRegistry registry,
     RegionStore store,
     IOptions<MapdOptions> options,
@@ -29,6 +30,13 @@ public sealed partial class SessionSocketListener(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var path = sockets.SessionSocket;
+        if (activation.TakeSessionListener() is { } inherited)
+        {
+            _listener = inherited;
+            Log.Inherited(logger, path);
+            return base.StartAsync(cancellationToken);
+        }
+
         SocketDirectory.ClearStale(path, SocketType.Seqpacket);
         var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         try
@@ -60,7 +68,11 @@ public sealed partial class SessionSocketListener(
             session.Dispose();
         }
 
-        File.Delete(sockets.SessionSocket);
+        if (!activation.HasSession)
+        {
+            // An inherited socket's file belongs to mapd.socket, which keeps listening while the daemon restarts.
+            File.Delete(sockets.SessionSocket);
+        }
     }
 
     /// <inheritdoc />
@@ -208,5 +220,8 @@ public sealed partial class SessionSocketListener(
 
         [LoggerMessage(7, LogLevel.Error, "Session {Id} failed")]
         public static partial void SessionFailed(ILogger logger, string id, Exception exception);
+
+        [LoggerMessage(100, LogLevel.Information, "Session socket {Path} inherited from systemd (mapd.socket sets its mode and group)")]
+        public static partial void Inherited(ILogger logger, string path);
     }
 }
