@@ -9,8 +9,10 @@ namespace Mapd.Client;
 
 /// <summary>
 /// A connection to mapd: a gRPC channel on <c>mapd.sock</c> and a session on
-/// <c>mapd-fd.sock</c> that carries region descriptors. Thread-safe; one per process is
-/// enough. Disposing ends the session; mapped regions stay mapped until they are disposed.
+/// <c>mapd-fd.sock</c> that carries region descriptors. It watches the regions it maps and keeps
+/// their mappings in step with resizes. If the daemon restarts, it reconnects with backoff,
+/// re-registers what it maps and carries on; mappings are never touched by that. Thread-safe;
+/// one per process is enough.
 /// </summary>
 /// <example>
 /// <code>
@@ -26,31 +28,38 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly Regions.RegionsClient _regions;
-    private readonly SessionConnection _session;
-    private readonly Metadata _sessionHeaders;
+    private readonly string _sessionPath;
+    private readonly CancellationTokenSource _life = new();
     private readonly Lock _openGate = new();
-    private readonly Dictionary<string, int> _openCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenRegion> _open = new(StringComparer.Ordinal);
+    private readonly Task _supervisor;
+    private volatile SessionState _state;
 
-    private MapdClient(GrpcChannel channel, SessionConnection session, string socketDirectory)
+    private MapdClient(GrpcChannel channel, SessionConnection session, string socketDirectory, string sessionPath, MapdClientOptions options)
     {
         _channel = channel;
         _regions = new Regions.RegionsClient(channel);
-        _session = session;
-        _sessionHeaders = new Metadata { { "mapd-session", session.Id } };
+        _sessionPath = sessionPath;
+        _state = new SessionState(session);
         SocketDirectory = socketDirectory;
+        Options = options;
+        _supervisor = Task.Run(SuperviseAsync);
     }
 
     /// <summary>The socket directory this client uses.</summary>
     public string SocketDirectory { get; }
 
-    /// <summary>This process's session id.</summary>
-    public string SessionId => _session.Id;
+    /// <summary>The options this client was connected with.</summary>
+    public MapdClientOptions Options { get; }
+
+    /// <summary>This process's current session id (it changes when the daemon restarts).</summary>
+    public string SessionId => _state.Session.Id;
 
     /// <summary>The generated gRPC client, for calls this class does not wrap. Add <see cref="SessionHeaders"/> where a session is needed.</summary>
     public Regions.RegionsClient Grpc => _regions;
 
-    /// <summary>The <c>mapd-session</c> metadata of this client's session.</summary>
-    public Metadata SessionHeaders => _sessionHeaders;
+    /// <summary>The <c>mapd-session</c> metadata of the current session.</summary>
+    public Metadata SessionHeaders => _state.Headers;
 
     /// <summary>Connects to the daemon and opens a session.</summary>
     /// <exception cref="MapdException">The daemon is not reachable (UNAVAILABLE), with the socket path tried.</exception>
@@ -60,23 +69,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         var directory = options.ResolveSocketDirectory();
         var grpcPath = Path.Join(directory, SocketLocation.GrpcSocketName);
         var sessionPath = Path.Join(directory, SocketLocation.SessionSocketName);
-
-        SessionConnection session;
-        try
-        {
-            session = await Task.Run(() => SessionConnection.Connect(sessionPath), cancellationToken);
-        }
-        catch (SystemCallException e) when (e.Errno is Errnos.ENOENT or Errnos.ECONNREFUSED or Errnos.EACCES)
-        {
-            var hint = e.Errno == Errnos.EACCES
-                ? "ask for membership in the socket's group (Mapd:SocketGroup)"
-                : "start it with 'mapd', or set MapdClientOptions.SocketDirectory / MAPD_SOCKET_DIR";
-            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {sessionPath} ({e.ErrnoName}); {hint}", e);
-        }
-        catch (IOException e)
-        {
-            throw new MapdException(StatusCode.Unavailable, e.Message, e);
-        }
+        var session = await Task.Run(() => ConnectSession(sessionPath), cancellationToken);
 
         var handler = new SocketsHttpHandler
         {
@@ -98,48 +91,74 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             },
         };
         var channel = GrpcChannel.ForAddress("http://mapd", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
-        return new MapdClient(channel, session, directory);
+        return new MapdClient(channel, session, directory, sessionPath, options);
     }
 
     /// <summary>Creates a region of <paramref name="size"/> bytes and maps it read-write.</summary>
     /// <param name="name">1 to 200 of <c>[A-Za-z0-9._-]</c>, not starting with a dot.</param>
     /// <param name="size">Bytes; at least 1.</param>
     /// <param name="mode">Permission bits such as <c>0b110_100_000</c> (0640); 0 means 0600.</param>
+    /// <param name="maxSize">Optional: the largest size the region may grow to, so every mapper reserves that much address space and grows in place.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<MappedRegion> CreateAsync(string name, long size, uint mode = 0, CancellationToken cancellationToken = default)
+    public async Task<MappedRegion> CreateAsync(string name, long size, uint mode = 0, long maxSize = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
-        var response = await CallAsync(() => _regions.CreateAsync(new CreateRequest { Name = name, Size = (ulong)size, Mode = mode }, _sessionHeaders, cancellationToken: cancellationToken));
-        return await MapAsync(response, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
+        var request = new CreateRequest { Name = name, Size = (ulong)size, Mode = mode, MaxSize = (ulong)maxSize };
+        var (response, state) = await CallWithSessionAsync(headers => _regions.CreateAsync(request, headers, cancellationToken: cancellationToken), retry: false, cancellationToken);
+        return await MapAsync(response, state, cancellationToken);
     }
 
     /// <summary>Opens an existing region and maps it.</summary>
     public async Task<MappedRegion> OpenAsync(string name, RegionAccess access = RegionAccess.ReadWrite, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(() => _regions.OpenAsync(new OpenRequest { Name = name, Access = (Access)access }, _sessionHeaders, cancellationToken: cancellationToken));
-        return await MapAsync(response, cancellationToken);
+        var request = new OpenRequest { Name = name, Access = (Access)access };
+        var (response, state) = await CallWithSessionAsync(headers => _regions.OpenAsync(request, headers, cancellationToken: cancellationToken), retry: true, cancellationToken);
+        return await MapAsync(response, state, cancellationToken);
     }
 
-    /// <summary>Describes one region.</summary>
+    /// <summary>Describes one region, with its mappers and any pending shrink.</summary>
     public async Task<RegionInfo> GetAsync(string name, CancellationToken cancellationToken = default) =>
-        RegionInfo.From(await CallAsync(() => _regions.GetAsync(new GetRequest { Name = name }, cancellationToken: cancellationToken)));
+        RegionInfo.From(await GetDetailsAsync(name, cancellationToken));
 
     /// <summary>Describes every region.</summary>
     public async Task<IReadOnlyList<RegionInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(() => _regions.ListAsync(new ListRequest(), cancellationToken: cancellationToken));
+        var (response, _) = await CallWithSessionAsync(_ => _regions.ListAsync(new ListRequest(), cancellationToken: cancellationToken), retry: true, cancellationToken);
         return [.. response.Regions.Select(RegionInfo.From)];
     }
 
+    /// <summary>
+    /// Resizes a region this process need not map. A grow is committed on return; a shrink is
+    /// announced and commits once every mapper has released its tail.
+    /// </summary>
+    public async Task<RegionInfo> ResizeAsync(string name, long size, ulong expectedGeneration = 0, CancellationToken cancellationToken = default) =>
+        RegionInfo.From(await ResizeCoreAsync(name, size, expectedGeneration, cancellationToken));
+
     /// <summary>Deletes a region: its name disappears now, its memory once nobody maps it.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken = default) =>
-        await CallAsync(() => _regions.DeleteAsync(new DeleteRequest { Name = name }, cancellationToken: cancellationToken));
+        await CallWithSessionAsync(_ => _regions.DeleteAsync(new DeleteRequest { Name = name }, cancellationToken: cancellationToken), retry: false, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _session.Dispose();
+        if (_life.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _life.Cancel();
+        _state.Session.Dispose();
+        try
+        {
+            _supervisor.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
         _channel.Dispose();
+        _life.Dispose();
     }
 
     /// <inheritdoc />
@@ -149,88 +168,365 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    internal async Task<Region> GetDetailsAsync(string name, CancellationToken cancellationToken)
+    {
+        var (region, _) = await CallWithSessionAsync(_ => _regions.GetAsync(new GetRequest { Name = name }, cancellationToken: cancellationToken), retry: true, cancellationToken);
+        return region;
+    }
+
+    internal async Task<Region> ResizeCoreAsync(string name, long size, ulong expectedGeneration, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        var request = new ResizeRequest { Name = name, Size = (ulong)size, ExpectedGeneration = expectedGeneration };
+        var (region, _) = await CallWithSessionAsync(_ => _regions.ResizeAsync(request, cancellationToken: cancellationToken), retry: false, cancellationToken);
+        return region;
+    }
+
     internal void Forget(MappedRegion region)
     {
-        if (ReleaseOpen(region.Name))
+        if (Unregister(region) is { } state)
         {
             try
             {
-                _regions.Close(new CloseRequest { Name = region.Name }, _sessionHeaders);
+                _regions.Close(new CloseRequest { Name = region.Name }, state.Headers);
             }
-            catch (RpcException)
+            catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException)
             {
                 // The session is gone or the daemon restarted: either way it no longer counts this mapping.
-            }
-            catch (ObjectDisposedException)
-            {
             }
         }
     }
 
     internal async ValueTask ForgetAsync(MappedRegion region)
     {
-        if (ReleaseOpen(region.Name))
+        if (Unregister(region) is { } state)
         {
             try
             {
-                await _regions.CloseAsync(new CloseRequest { Name = region.Name }, _sessionHeaders);
+                await _regions.CloseAsync(new CloseRequest { Name = region.Name }, state.Headers);
             }
-            catch (RpcException)
-            {
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException)
             {
             }
         }
     }
 
-    private bool ReleaseOpen(string name)
+    private static SessionConnection ConnectSession(string sessionPath)
+    {
+        try
+        {
+            return SessionConnection.Connect(sessionPath);
+        }
+        catch (SystemCallException e) when (e.Errno is Errnos.ENOENT or Errnos.ECONNREFUSED or Errnos.EACCES)
+        {
+            var hint = e.Errno == Errnos.EACCES
+                ? "ask for membership in the socket's group (Mapd:SocketGroup)"
+                : "start it with 'mapd', or set MapdClientOptions.SocketDirectory / MAPD_SOCKET_DIR";
+            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {sessionPath} ({e.ErrnoName}); {hint}", e);
+        }
+        catch (IOException e)
+        {
+            throw new MapdException(StatusCode.Unavailable, e.Message, e);
+        }
+    }
+
+    /// <summary>Returns the session state to send Close on, when this was the process's last mapping of the name.</summary>
+    private SessionState? Unregister(MappedRegion region)
     {
         lock (_openGate)
         {
-            var count = _openCounts.GetValueOrDefault(name) - 1;
-            if (count > 0)
+            if (!_open.TryGetValue(region.Name, out var open) || !open.Regions.Remove(region) || open.Regions.Count > 0)
             {
-                _openCounts[name] = count;
-                return false;
+                return null;
             }
 
-            _openCounts.Remove(name);
-            return true;
+            _open.Remove(region.Name);
+            return _state;
         }
     }
 
-    private async Task<MappedRegion> MapAsync(OpenResponse response, CancellationToken cancellationToken)
+    private async Task<MappedRegion> MapAsync(OpenResponse response, SessionState state, CancellationToken cancellationToken)
     {
-        var descriptor = await _session.TakeAsync(response.HandoffId, cancellationToken);
+        var descriptor = await state.Session.TakeAsync(response.HandoffId, cancellationToken);
+        MappedRegion region;
         try
         {
-            var info = RegionInfo.From(response.Region);
-            var access = MappedRegion.FromProtocol(response.Access);
-            var view = MappedRegion.Map(descriptor, info, access);
-            lock (_openGate)
-            {
-                _openCounts[info.Name] = _openCounts.GetValueOrDefault(info.Name) + 1;
-            }
-
-            return new MappedRegion(this, info, access, descriptor, view);
+            region = MappedRegion.Map(this, descriptor, response.Region, MappedRegion.FromProtocol(response.Access), Options);
         }
         catch
         {
             descriptor.Dispose();
             throw;
         }
+
+        Region? newer;
+        lock (_openGate)
+        {
+            if (!_open.TryGetValue(region.Name, out var open))
+            {
+                _open[region.Name] = open = new OpenRegion();
+            }
+
+            open.Regions.Add(region);
+            newer = open.Latest is { } latest && latest.Generation > response.Region.Generation ? latest : null;
+        }
+
+        // A resize that raced with this open reached the watch before the region was registered.
+        if (newer is not null)
+        {
+            await ApplyAndReleaseAsync(region.Name, newer, RegionEvent.Types.Kind.Resized);
+        }
+        else if (response.Region.PendingSize != 0)
+        {
+            // It maps only the smaller size already; saying so lets a shrink after a restart commit.
+            await ReleaseAsync(region.Name, response.Region.Generation);
+        }
+
+        return region;
     }
 
-    private static async Task<T> CallAsync<T>(Func<AsyncUnaryCall<T>> call)
+    private async Task SuperviseAsync()
     {
+        var token = _life.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var state = _state;
+            using (var watching = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                var watch = WatchAsync(state, watching.Token);
+                await state.Session.Closed.Task.WaitAsync(token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await watching.CancelAsync();
+                await watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            state.Session.Dispose();
+            await ReconnectAsync(token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ReconnectAsync(CancellationToken token)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            await Task.Delay(delay, token);
+            try
+            {
+                var session = await Task.Run(() => SessionConnection.Connect(_sessionPath), token);
+                var state = new SessionState(session);
+                await ReattachAsync(state, token);
+                var previous = _state;
+                _state = state;
+                previous.Replaced.TrySetResult(state);
+                return;
+            }
+            catch (Exception e) when (e is SystemCallException or IOException or RpcException or MapdException)
+            {
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            }
+        }
+    }
+
+    /// <summary>Re-opens every mapped region on a new session, so the restarted daemon knows who maps what.</summary>
+    private async Task ReattachAsync(SessionState state, CancellationToken token)
+    {
+        List<(string Name, RegionAccess Access, MappedRegion Sample)> regions;
+        lock (_openGate)
+        {
+            regions = [.. _open.Where(o => o.Value.Regions.Count > 0).Select(o => (o.Key,
+                o.Value.Regions.Any(r => r.Access == RegionAccess.ReadWrite) ? RegionAccess.ReadWrite : RegionAccess.ReadOnly,
+                o.Value.Regions[0]))];
+        }
+
+        foreach (var (name, access, sample) in regions)
+        {
+            OpenResponse response;
+            try
+            {
+                response = await _regions.OpenAsync(new OpenRequest { Name = name, Access = (Access)access }, state.Headers, cancellationToken: token);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                await DispatchAsync(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                continue;
+            }
+
+            using (var descriptor = await state.Session.TakeAsync(response.HandoffId, token))
+            {
+                if (!sample.IsDisposed && Files.Stat(descriptor, name).Inode != Files.Stat(sample.Descriptor, name).Inode)
+                {
+                    // Deleted and created anew while the daemon was down: ours is gone.
+                    await _regions.CloseAsync(new CloseRequest { Name = name }, state.Headers, cancellationToken: token);
+                    await DispatchAsync(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                    continue;
+                }
+            }
+
+            foreach (var region in Snapshot(name))
+            {
+                region.Raise(new RegionChange(RegionChangeKind.Reattached, region.Size, region.Generation));
+            }
+
+            await ApplyAndReleaseAsync(name, response.Region, RegionEvent.Types.Kind.Current, state);
+        }
+    }
+
+    private async Task WatchAsync(SessionState state, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested && !state.Session.IsClosed)
+        {
+            try
+            {
+                using var call = _regions.Watch(new WatchRequest(), state.Headers, cancellationToken: token);
+                await call.ResponseHeadersAsync;
+                await foreach (var regionEvent in call.ResponseStream.ReadAllAsync(token))
+                {
+                    await DispatchAsync(regionEvent);
+                }
+            }
+            catch (RpcException) when (!token.IsCancellationRequested)
+            {
+                // The daemon ended the stream (stopping, or this watch fell behind): watch again;
+                // the CURRENT events that open a stream resynchronise every region.
+                await Task.Delay(100, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(RegionEvent regionEvent)
+    {
+        var name = regionEvent.Region.Name;
+        lock (_openGate)
+        {
+            if (_open.TryGetValue(name, out var open) && (open.Latest is null || regionEvent.Region.Generation > open.Latest.Generation))
+            {
+                open.Latest = regionEvent.Region;
+            }
+        }
+
+        await ApplyAndReleaseAsync(name, regionEvent.Region, regionEvent.Kind);
+    }
+
+    /// <summary>Applies a state to every local mapping of the region, then acknowledges the generation all of them reached.</summary>
+    internal async Task ApplyAndReleaseAsync(string name, Region region, RegionEvent.Types.Kind kind, SessionState? state = null)
+    {
+        var mappings = Snapshot(name);
+        if (mappings.Count == 0)
+        {
+            return;
+        }
+
+        var applied = await Task.WhenAll(mappings.Select(m => m.ApplyAsync(region, kind)));
+        if (applied.Any(g => g != 0))
+        {
+            // The session releases what its least advanced mapping has reached.
+            var reached = mappings.Where(m => !m.IsDisposed).Select(m => m.AppliedGeneration).DefaultIfEmpty(0UL).Min();
+            if (reached != 0)
+            {
+                await ReleaseAsync(name, reached, state);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(string name, ulong generation, SessionState? state = null)
+    {
+        state ??= _state;
         try
         {
-            return await call();
+            await _regions.ReleaseAsync(new ReleaseRequest { Name = name, Generation = generation }, state.Headers, cancellationToken: _life.Token);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException)
+        {
+            // A lost session releases everything anyway; a region closed meanwhile needs no release.
+        }
+    }
+
+    private List<MappedRegion> Snapshot(string name)
+    {
+        lock (_openGate)
+        {
+            return _open.TryGetValue(name, out var open) ? [.. open.Regions] : [];
+        }
+    }
+
+    /// <summary>
+    /// Runs a call with the current session's headers. If the daemon went away meanwhile and
+    /// <paramref name="retry"/> allows, waits for the session to come back and calls once more.
+    /// </summary>
+    private async Task<(T Response, SessionState State)> CallWithSessionAsync<T>(Func<Metadata, AsyncUnaryCall<T>> call, bool retry, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_life.IsCancellationRequested, this);
+        var state = await CurrentStateAsync(cancellationToken);
+        try
+        {
+            return (await call(state.Headers), state);
+        }
+        catch (RpcException e) when (retry && IsSessionLoss(e, state))
+        {
+            state = await NextStateAsync(state, cancellationToken);
+            try
+            {
+                return (await call(state.Headers), state);
+            }
+            catch (RpcException again)
+            {
+                throw MapdException.From(again);
+            }
         }
         catch (RpcException e)
         {
             throw MapdException.From(e);
         }
+    }
+
+    private static bool IsSessionLoss(RpcException e, SessionState state) =>
+        e.StatusCode == StatusCode.Unavailable || (e.StatusCode == StatusCode.FailedPrecondition && state.Session.IsClosed);
+
+    private async Task<SessionState> CurrentStateAsync(CancellationToken cancellationToken)
+    {
+        var state = _state;
+        return state.Session.IsClosed ? await NextStateAsync(state, cancellationToken) : state;
+    }
+
+    private async Task<SessionState> NextStateAsync(SessionState lost, CancellationToken cancellationToken)
+    {
+        // A refused call may come a moment before the session socket reports the daemon's death.
+        await lost.Session.Closed.Task.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!lost.Session.IsClosed)
+        {
+            throw new MapdException(StatusCode.Unavailable, "mapd refused the call but the session is still open; retry later");
+        }
+
+        try
+        {
+            return await lost.Replaced.Task.WaitAsync(Options.ReconnectTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new MapdException(StatusCode.Unavailable, $"mapd has been unreachable at {_sessionPath} for {Options.ReconnectTimeout.TotalSeconds} s; mappings stay valid, calls resume once it is back", e);
+        }
+    }
+
+    /// <summary>One session and the headers naming it; replaced wholesale when the daemon restarts.</summary>
+    internal sealed class SessionState(SessionConnection session)
+    {
+        public SessionConnection Session { get; } = session;
+
+        public Metadata Headers { get; } = new() { { "mapd-session", session.Id } };
+
+        public TaskCompletionSource<SessionState> Replaced { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>This process's mappings of one region name, and the newest state the watch reported for it.</summary>
+    private sealed class OpenRegion
+    {
+        public List<MappedRegion> Regions { get; } = [];
+
+        public Region? Latest { get; set; }
     }
 }

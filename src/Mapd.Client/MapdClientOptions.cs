@@ -12,6 +12,21 @@ public sealed record MapdClientOptions
     /// <summary>How long <see cref="MapdClient.ConnectAsync"/> waits for the daemon.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Without a region <c>max_size</c> hint, address space reserved per mapping as a multiple of
+    /// its size (at least <see cref="MinimumReservation"/>), so it can grow that far in place. Reserved space costs no memory.
+    /// </summary>
+    public long ReservationFactor { get; init; } = 4;
+
+    /// <summary>Without a <c>max_size</c> hint, the least address space reserved per mapping.</summary>
+    public long MinimumReservation { get; init; } = 1L << 30;
+
+    /// <summary>Fault in the pages in use after remapping to a new address (MADV_POPULATE_READ/_WRITE), so readers there do not pay for it.</summary>
+    public bool PrefaultOnRemap { get; init; } = true;
+
+    /// <summary>How long a call waits for the session to come back after the daemon restarted, before it fails with UNAVAILABLE.</summary>
+    public TimeSpan ReconnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The directory actually used.</summary>
     public string ResolveSocketDirectory()
     {

@@ -19,11 +19,11 @@ public readonly struct RegionLease : IDisposable
     }
 
     /// <summary>The first byte of the region in this process.</summary>
-    public nint Address => View.Mapping.Address;
+    public nint Address => View.Address;
 
     /// <summary>The first byte of the region in this process.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "A raw pointer is what this property is.")]
-    public unsafe byte* Pointer => (byte*)View.Mapping.Address;
+    public unsafe byte* Pointer => (byte*)View.Address;
 
     /// <summary>Bytes that may be touched from <see cref="Address"/>.</summary>
     public long Length => View.Length;
@@ -37,14 +37,14 @@ public readonly struct RegionLease : IDisposable
     public unsafe Span<byte> GetSpan(long offset, int length)
     {
         CheckRange(offset, length);
-        return new Span<byte>((byte*)View.Mapping.Address + offset, length);
+        return new Span<byte>((byte*)View.Address + offset, length);
     }
 
     /// <summary>A read-only window of <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
     public unsafe ReadOnlySpan<byte> GetReadOnlySpan(long offset, int length)
     {
         CheckRange(offset, length);
-        return new ReadOnlySpan<byte>((byte*)View.Mapping.Address + offset, length);
+        return new ReadOnlySpan<byte>((byte*)View.Address + offset, length);
     }
 
     /// <summary>Ends the lease.</summary>

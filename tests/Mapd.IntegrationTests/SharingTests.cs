@@ -89,9 +89,9 @@ public sealed class SharingTests(SharedDaemon shared) : IClassFixture<SharedDaem
         TestClient.Pattern.Fill(lease.Pointer, lease.Length, seed);
     }
 
-    internal static unsafe long FindMismatch(MappedRegion region, ulong seed)
+    internal static unsafe long FindMismatch(MappedRegion region, ulong seed, long length = long.MaxValue)
     {
         using var lease = region.AcquireLease();
-        return TestClient.Pattern.FindMismatch(lease.Pointer, lease.Length, seed);
+        return TestClient.Pattern.FindMismatch(lease.Pointer, Math.Min(length, lease.Length), seed);
     }
 }

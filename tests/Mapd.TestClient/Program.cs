@@ -13,6 +13,11 @@ using Mapd.TestClient;
 //   create NAME SIZE [MODE]             create, report owner and group
 //   delete NAME                         delete
 //   session                             print the session id, then wait for stdin EOF
+//   stamp NAME                          open read-write, stamp every page (PageStamps)
+//   readers NAME THREADS                reader threads check page stamps under leases until stdin EOF; report reads and errors
+//   resizer NAME MIN MAX COUNT          grow (stamping new pages) and shrink COUNT times between MIN and MAX bytes
+//   hold-lease NAME                     open read-write, fill the pattern, take a lease and never end it; "touch" rewrites all of it
+//   status NAME                         print the region as the daemon describes it
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
 var command = args[1];
@@ -95,6 +100,53 @@ try
             break;
         }
 
+        case "stamp":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+            Stamp(region, 0);
+            Console.WriteLine($"ok stamped {region.Size}");
+            break;
+        }
+
+        case "readers":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+            var result = await Readers.RunAsync(region, int.Parse(args[3], CultureInfo.InvariantCulture), () => Console.ReadLine() is null);
+            Console.WriteLine(result);
+            break;
+        }
+
+        case "resizer":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+            var (min, max, count) = (long.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+            Console.WriteLine(await Resizer.RunAsync(region, min, max, count));
+            break;
+        }
+
+        case "hold-lease":
+        {
+            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+            var lease = region.AcquireLease();
+            TouchAll(lease, 77);
+            Console.WriteLine($"ok holding {lease.Length}");
+            while (Console.ReadLine() is not null)
+            {
+                TouchAll(lease, 78);
+                Console.WriteLine($"ok touched {lease.Length}");
+            }
+
+            lease.Dispose();
+            break;
+        }
+
+        case "status":
+        {
+            var info = await mapd.GetAsync(args[2]);
+            Console.WriteLine($"ok size {info.Size} pending {info.PendingSize} generation {info.Generation}");
+            break;
+        }
+
         case "session":
             Console.WriteLine($"ok {mapd.SessionId}");
             while (Console.ReadLine() is not null)
@@ -123,6 +175,14 @@ static unsafe void Fill(MappedRegion region, ulong seed)
     using var lease = region.AcquireLease();
     Pattern.Fill(lease.Pointer, lease.Length, seed);
 }
+
+static unsafe void Stamp(MappedRegion region, long from)
+{
+    using var lease = region.AcquireLease();
+    PageStamps.StampRange(lease.Pointer, from, lease.Length);
+}
+
+static unsafe void TouchAll(RegionLease lease, ulong seed) => Pattern.Fill(lease.Pointer, lease.Length, seed);
 
 static unsafe string Verify(MappedRegion region, ulong seed)
 {

@@ -31,6 +31,9 @@ internal sealed class SessionConnection : IDisposable
     /// <summary>Completes when the daemon closes the session.</summary>
     public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>True once the session ended.</summary>
+    public bool IsClosed => Closed.Task.IsCompleted;
+
     /// <summary>Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path).</summary>
     public static SessionConnection Connect(string path)
     {

@@ -20,7 +20,7 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions) 
         (Region Region, FileDescriptor Descriptor) created;
         try
         {
-            created = store.Create(request.Name, request.Size, request.Mode, context.Caller(), session);
+            created = store.Create(request.Name, request.Size, request.Mode, request.MaxSize, context.Caller(), session);
         }
         catch
         {
@@ -75,6 +75,32 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions) 
     {
         store.Delete(request.Name, context.Caller());
         return Task.FromResult(new DeleteResponse());
+    }
+
+    /// <inheritdoc />
+    public override Task<Region> Resize(ResizeRequest request, ServerCallContext context) =>
+        store.ResizeAsync(request.Name, request.Size, request.ExpectedGeneration, context.Caller(), context.CancellationToken);
+
+    /// <inheritdoc />
+    public override Task<ReleaseResponse> Release(ReleaseRequest request, ServerCallContext context)
+    {
+        store.Release(request.Name, request.Generation, context.Session(sessions));
+        return Task.FromResult(new ReleaseResponse());
+    }
+
+    /// <inheritdoc />
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<RegionEvent> responseStream, ServerCallContext context)
+    {
+        // Without names, a session watches what it maps; an operator without a session watches everything.
+        var session = context.RequestHeaders.GetValue(CallContextExtensions.SessionHeader) is null ? null : context.Session(sessions);
+        using var subscription = store.Watch(session, request.Names);
+
+        // Headers tell the client the subscription exists, so no later event can be missed.
+        await context.WriteResponseHeadersAsync([]);
+        await foreach (var regionEvent in subscription.Events.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(regionEvent, context.CancellationToken);
+        }
     }
 
     /// <inheritdoc />

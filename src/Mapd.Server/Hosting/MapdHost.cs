@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Mapd.Native;
 using Mapd.Server.Api;
+using Mapd.Server.Grace;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
 using Mapd.Server.Telemetry;
@@ -75,13 +76,14 @@ public static class MapdHost
             var store = new RegionStore(
                 sp.GetRequiredService<StorageRoot>(),
                 sp.GetRequiredService<RegionPermissions>(),
-                maxRegionSize,
-                options.Limits.MaxRegions,
+                new RegionStoreLimits(maxRegionSize, options.Limits.MaxRegions, options.Grace.Timeout),
+                sp.GetRequiredService<RegionEvents>(),
                 sp.GetRequiredService<ILogger<RegionStore>>(),
                 sp.GetRequiredService<TimeProvider>());
             store.Recover(options.Grace.RecoveryWindow);
             return store;
         });
+        builder.Services.AddSingleton<RegionEvents>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddHostedService<SessionSocketListener>();
         if (!activation.HasGrpc)

@@ -1,3 +1,5 @@
+using Mapd.Server.Grace;
+
 namespace Mapd.Server.Storage;
 
 /// <summary>A region as the store tracks it: its record, its file, and who maps it. Guarded by the store's lock.</summary>
@@ -14,8 +16,14 @@ internal sealed class RegionEntry(RegionRecord record, string fileName)
     /// <summary>For trash found after a restart: keep it until then, in case an old mapper returns.</summary>
     public DateTimeOffset? HoldUntil { get; set; }
 
-    /// <summary>Who maps it, and since when.</summary>
-    public Dictionary<IRegionMapper, DateTimeOffset> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Who maps it, since when, and at which generation.</summary>
+    public Dictionary<IRegionMapper, MapperState> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Resizes of one region apply one at a time, in arrival order; a pending shrink holds it until it commits.</summary>
+    public SemaphoreSlim ResizeGate { get; } = new(1, 1);
+
+    /// <summary>The shrink waiting for its mappers, if any.</summary>
+    public ShrinkGrace? Shrink { get; set; }
 
     /// <summary>Bytes this region takes from capacity: the larger of its sizes, in whole pages.</summary>
     public long AccountedBytes => Accounted(Math.Max(Record.Size, Record.PendingSize));

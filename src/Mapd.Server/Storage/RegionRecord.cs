@@ -12,6 +12,7 @@ namespace Mapd.Server.Storage;
 /// <param name="Mode">Permission bits (0777 mask).</param>
 /// <param name="PendingSize">Target of a shrink waiting for its grace period; 0 when none.</param>
 /// <param name="CreatedAt">When the region was created.</param>
+/// <param name="MaxSize">The creator's hint of the largest size, for clients' address reservations; 0 = none.</param>
 public sealed record RegionRecord(
     string Name,
     ulong Size,
@@ -20,7 +21,8 @@ public sealed record RegionRecord(
     uint Gid,
     uint Mode,
     ulong PendingSize,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    ulong MaxSize = 0)
 {
     /// <summary>The metadata format this build writes.</summary>
     public const int FormatVersion = 1;

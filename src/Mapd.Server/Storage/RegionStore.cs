@@ -1,5 +1,7 @@
+using Google.Protobuf.WellKnownTypes;
 using Mapd.Native;
 using Mapd.Protocol.V1;
+using Mapd.Server.Grace;
 using Microsoft.Extensions.Logging;
 
 namespace Mapd.Server.Storage;
@@ -16,22 +18,40 @@ public sealed partial class RegionStore : IDisposable
     private readonly RegionPermissions _permissions;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly RegionEvents _events;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RegionEntry> _regions = new(StringComparer.Ordinal);
     private readonly List<RegionEntry> _retired = [];
     private readonly Dictionary<IRegionMapper, HashSet<RegionEntry>> _byMapper = new(ReferenceEqualityComparer.Instance);
-    private ITimer? _holdTimer;
+    private ITimer? _recoveryTimer;
     private long _reserved;
 
     /// <summary>Creates the store over <paramref name="storage"/>; call <see cref="Recover"/> before use.</summary>
-    public RegionStore(StorageRoot storage, RegionPermissions permissions, long maxRegionSize, int maxRegions, ILogger<RegionStore> logger, TimeProvider time)
+    public RegionStore(StorageRoot storage, RegionPermissions permissions, RegionStoreLimits limits, RegionEvents events, ILogger<RegionStore> logger, TimeProvider time)
     {
         _storage = storage;
         _permissions = permissions;
+        _events = events;
         _logger = logger;
         _time = time;
-        MaxRegionSize = maxRegionSize > 0 ? Math.Min(maxRegionSize, storage.Capacity) : storage.Capacity;
-        MaxRegions = maxRegions;
+        MaxRegionSize = limits.MaxRegionSize > 0 ? Math.Min(limits.MaxRegionSize, storage.Capacity) : storage.Capacity;
+        MaxRegions = limits.MaxRegions;
+        GraceTimeout = limits.GraceTimeout;
+    }
+
+    /// <summary>How long a shrink waits for its mappers before the daemon punches a hole over the tail.</summary>
+    public TimeSpan GraceTimeout { get; }
+
+    /// <summary>Shrinks waiting for their mappers.</summary>
+    public int PendingShrinks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _regions.Values.Count(e => e.Shrink is not null);
+            }
+        }
     }
 
     /// <summary>Bytes regions may take in total.</summary>
@@ -70,9 +90,10 @@ public sealed partial class RegionStore : IDisposable
     /// <summary>
     /// Loads the regions left by the previous run and repairs what a crash may have left half
     /// done: a region file without metadata (a create that never answered) is removed; a file
-    /// longer than its metadata (a grow that never answered) is cut back; deleted files still
-    /// in <c>trash/</c> keep counting against capacity for <paramref name="recoveryWindow"/>,
-    /// because processes from before the restart may still map them.
+    /// longer than its metadata (a grow that never answered) is cut back. Nobody's mappings are
+    /// known after a restart, so for <paramref name="recoveryWindow"/> deleted files in
+    /// <c>trash/</c> keep counting against capacity and pending shrinks wait, while sessions
+    /// come back and re-open what they map.
     /// </summary>
     public void Recover(TimeSpan recoveryWindow)
     {
@@ -107,12 +128,13 @@ public sealed partial class RegionStore : IDisposable
                 _reserved += entry.AccountedBytes;
             }
 
-            if (_retired.Count > 0)
+            var shrinks = _regions.Values.Count(e => e.Shrink is not null);
+            if (_retired.Count > 0 || shrinks > 0)
             {
-                _holdTimer = _time.CreateTimer(_ => ReleaseHeldTrash(), null, recoveryWindow, Timeout.InfiniteTimeSpan);
+                _recoveryTimer = _time.CreateTimer(_ => EndRecovery(), null, recoveryWindow, Timeout.InfiniteTimeSpan);
             }
 
-            Log.Recovered(_logger, _regions.Count, _reserved, _storage.Capacity, _retired.Count);
+            Log.Recovered(_logger, _regions.Count, _reserved, _storage.Capacity, _retired.Count, shrinks);
         }
     }
 
@@ -121,16 +143,17 @@ public sealed partial class RegionStore : IDisposable
     {
         lock (_gate)
         {
-            return [.. _regions.Values.OrderBy(e => e.Record.Name, StringComparer.Ordinal).Select(Describe)];
+            return [.. _regions.Values.OrderBy(e => e.Record.Name, StringComparer.Ordinal).Select(e => Describe(e, detailed: false))];
         }
     }
 
-    /// <summary>One region; NOT_FOUND when absent.</summary>
+    /// <summary>One region with its mappers and pending grace; NOT_FOUND when absent.</summary>
     public Region Get(string name)
     {
+        CheckName(name);
         lock (_gate)
         {
-            return Describe(Find(name));
+            return Describe(Find(name), detailed: true);
         }
     }
 
@@ -138,13 +161,18 @@ public sealed partial class RegionStore : IDisposable
     /// Creates a region owned by <paramref name="caller"/>, mapped by <paramref name="mapper"/>,
     /// and returns a read-write descriptor for it. The caller owns the descriptor.
     /// </summary>
-    public (Region Region, FileDescriptor Descriptor) Create(string name, ulong size, uint mode, CallerIdentity caller, IRegionMapper mapper)
+    public (Region Region, FileDescriptor Descriptor) Create(string name, ulong size, uint mode, ulong maxSize, CallerIdentity caller, IRegionMapper mapper)
     {
         CheckName(name);
         CheckSize(size);
         if (mode > 0b111_111_111)
         {
             throw RegionErrors.Invalid($"mode {Convert.ToString(mode, 8)} is not a permission mask; use octal bits up to 0777, e.g. 0640 (0 means 0600)");
+        }
+
+        if (maxSize != 0 && maxSize < size)
+        {
+            throw RegionErrors.Invalid($"max_size {maxSize} is below size {size}; give the largest size the region may grow to, or 0 for no hint");
         }
 
         lock (_gate)
@@ -162,7 +190,7 @@ public sealed partial class RegionStore : IDisposable
             var accounted = RegionEntry.Accounted(size);
             CheckCapacity(accounted, $"create region '{name}' of {size} bytes");
 
-            var record = new RegionRecord(name, size, 1, caller.Uid, caller.Gid, mode == 0 ? 0b110_000_000 : mode, 0, _time.GetUtcNow());
+            var record = new RegionRecord(name, size, 1, caller.Uid, caller.Gid, mode == 0 ? 0b110_000_000 : mode, 0, _time.GetUtcNow(), maxSize);
             var fd = _storage.Regions.CreateFile(name, FileMode);
             try
             {
@@ -181,13 +209,14 @@ public sealed partial class RegionStore : IDisposable
             _reserved += accounted;
             AddMapper(entry, mapper);
             Log.Created(_logger, name, size, caller.Uid, caller.Pid, _reserved, _storage.Capacity);
-            return (Describe(entry), fd);
+            return (Describe(entry, detailed: false), fd);
         }
     }
 
     /// <summary>
     /// Opens a region for <paramref name="mapper"/> if <paramref name="caller"/> has permission,
-    /// returning an O_RDONLY or O_RDWR descriptor that the caller owns.
+    /// returning an O_RDONLY or O_RDWR descriptor that the caller owns. While a shrink is
+    /// pending the reply carries <c>pending_size</c>, and the opener maps only that much.
     /// </summary>
     public (Region Region, FileDescriptor Descriptor) Open(string name, bool writable, CallerIdentity caller, IRegionMapper mapper)
     {
@@ -204,7 +233,138 @@ public sealed partial class RegionStore : IDisposable
 
             var fd = _storage.Regions.OpenFile(entry.FileName, writable);
             AddMapper(entry, mapper);
-            return (Describe(entry), fd);
+
+            // After a restart, a returning session may still map the old tail: it must release too.
+            if (entry.Shrink is { Recovering: true } shrink)
+            {
+                shrink.Waiting.Add(mapper);
+            }
+
+            return (Describe(entry, detailed: false), fd);
+        }
+    }
+
+    /// <summary>
+    /// Resizes a region. Resizes of one region apply one at a time in arrival order; one that
+    /// arrives while a shrink is pending waits for it (bounded by <paramref name="cancellationToken"/>).
+    /// A grow is committed (file extended, metadata persisted, RESIZED sent) before this returns.
+    /// A shrink is announced (SHRINK_PENDING, <c>pending_size</c> set) and commits once every
+    /// session that mapped the region has released, or ended.
+    /// </summary>
+    public async Task<Region> ResizeAsync(string name, ulong size, ulong expectedGeneration, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        CheckName(name);
+        CheckSize(size);
+        RegionEntry entry;
+        lock (_gate)
+        {
+            entry = Find(name);
+            CheckMayResize(caller, entry);
+        }
+
+        try
+        {
+            await entry.ResizeGate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.DeadlineExceeded,
+                $"region '{name}' is still busy with an earlier resize (a shrink waits for its mappers; see 'mapctl stat {name}'); retry with a longer deadline"));
+        }
+
+        var holdsGate = true;
+        try
+        {
+            lock (_gate)
+            {
+                if (entry.Deleted)
+                {
+                    throw RegionErrors.NotFound(name);
+                }
+
+                var record = entry.Record;
+                if (expectedGeneration != 0 && expectedGeneration != record.Generation)
+                {
+                    throw RegionErrors.Precondition($"region '{name}' is at generation {record.Generation}, not {expectedGeneration}; read it again (Get) and retry with the current generation");
+                }
+
+                if (size == record.Size)
+                {
+                    return Describe(entry, detailed: false);
+                }
+
+                if (size > record.Size)
+                {
+                    Grow(entry, size, caller);
+                }
+                else
+                {
+                    // The shrink owns the gate now: it lets the next resize in when it commits.
+                    holdsGate = false;
+                    Shrink(entry, size, caller);
+                }
+
+                return Describe(entry, detailed: false);
+            }
+        }
+        finally
+        {
+            if (holdsGate)
+            {
+                entry.ResizeGate.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="mapper"/> applied <paramref name="generation"/> of region
+    /// <paramref name="name"/>: it maps nothing past that generation's size. This is the grace
+    /// acknowledgement a pending shrink waits for.
+    /// </summary>
+    public void Release(string name, ulong generation, IRegionMapper mapper)
+    {
+        CheckName(name);
+        lock (_gate)
+        {
+            var entry = MappedBy(mapper, name)
+                ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to release"));
+            if (generation > entry.Record.Generation)
+            {
+                throw RegionErrors.Invalid($"generation {generation} is newer than region '{name}''s generation {entry.Record.Generation}; release a generation you were told about");
+            }
+
+            var state = entry.Mappers[mapper];
+            state.Generation = Math.Max(state.Generation, generation);
+            if (entry.Shrink is { } shrink && generation >= shrink.Generation && shrink.Waiting.Remove(mapper))
+            {
+                TryCommit(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Subscribes a Watch stream and queues a CURRENT event for each watched region that
+    /// exists now, atomically with the subscription, so the watcher starts in sync.
+    /// </summary>
+    public RegionEvents.Subscription Watch(IRegionMapper? mapper, IReadOnlyCollection<string> names)
+    {
+        foreach (var name in names)
+        {
+            CheckName(name);
+        }
+
+        lock (_gate)
+        {
+            var subscription = _events.Subscribe(mapper, names);
+            IEnumerable<RegionEntry> current = names.Count > 0
+                ? names.Select(n => _regions.GetValueOrDefault(n)).OfType<RegionEntry>()
+                : mapper is null ? _regions.Values : _byMapper.GetValueOrDefault(mapper)?.Where(e => !e.Deleted) ?? [];
+            foreach (var entry in current)
+            {
+                subscription.Deliver(new RegionEvent { Region = Describe(entry, detailed: false), Kind = RegionEvent.Types.Kind.Current });
+            }
+
+            return subscription;
         }
     }
 
@@ -230,7 +390,16 @@ public sealed partial class RegionStore : IDisposable
             _regions.Remove(name);
             entry.FileName = trashName;
             entry.Deleted = true;
+            if (entry.Shrink is { } shrink)
+            {
+                // Nobody can open it any more; its file is freed whole when the last mapper leaves.
+                shrink.Timer?.Dispose();
+                entry.Shrink = null;
+                entry.ResizeGate.Release();
+            }
+
             Log.Deleted(_logger, name, caller.Uid, caller.Pid, entry.Mappers.Count);
+            _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Deleted, entry.Mappers.Keys);
             if (entry.Mappers.Count == 0)
             {
                 Purge(entry);
@@ -251,14 +420,8 @@ public sealed partial class RegionStore : IDisposable
         CheckName(name);
         lock (_gate)
         {
-            var entry = _byMapper.TryGetValue(mapper, out var entries)
-                ? entries.FirstOrDefault(e => e.Record.Name == name && !e.Deleted) ?? entries.FirstOrDefault(e => e.Record.Name == name)
-                : null;
-            if (entry is null)
-            {
-                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to close"));
-            }
-
+            var entry = MappedBy(mapper, name)
+                ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to close"));
             RemoveMapper(entry, mapper);
         }
     }
@@ -285,7 +448,7 @@ public sealed partial class RegionStore : IDisposable
     {
         lock (_gate)
         {
-            if (_byMapper.TryGetValue(mapper, out var entries) && entries.FirstOrDefault(e => e.Record.Name == name) is { } entry)
+            if (MappedBy(mapper, name) is { } entry)
             {
                 RemoveMapper(entry, mapper);
                 if (created && !entry.Deleted && entry.Mappers.Count == 0)
@@ -300,15 +463,170 @@ public sealed partial class RegionStore : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _holdTimer?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _recoveryTimer?.Dispose();
+            foreach (var entry in _regions.Values)
+            {
+                entry.Shrink?.Timer?.Dispose();
+            }
+        }
+    }
 
     private static string MetadataName(string name) => name + ".json";
+
+    private void Grow(RegionEntry entry, ulong size, CallerIdentity caller)
+    {
+        var record = entry.Record;
+        var additional = RegionEntry.Accounted(size) - entry.AccountedBytes;
+        CheckCapacity(Math.Max(additional, 0), $"grow region '{record.Name}' to {size} bytes");
+        using (var fd = _storage.Regions.OpenFile(entry.FileName, writable: true))
+        {
+            // A crash between here and Persist leaves the file longer than its metadata; Recover cuts it back.
+            Files.Truncate(fd, (long)size, _storage.Regions.Join(entry.FileName));
+        }
+
+        var grown = record with { Size = size, Generation = record.Generation + 1 };
+        Persist(grown);
+        entry.Record = grown;
+        _reserved += Math.Max(additional, 0);
+        Log.Grown(_logger, record.Name, record.Size, size, grown.Generation, caller.Uid, caller.Pid);
+        _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Resized, entry.Mappers.Keys);
+    }
+
+    /// <summary>Announces a shrink and commits it at once if nobody maps the region; the commit releases the resize gate.</summary>
+    private void Shrink(RegionEntry entry, ulong size, CallerIdentity caller)
+    {
+        var record = entry.Record;
+        var announced = record with { PendingSize = size, Generation = record.Generation + 1 };
+        Persist(announced);
+        entry.Record = announced;
+        var shrink = new ShrinkGrace(announced.Generation, size, record.Size, _time.GetUtcNow(), recovering: false);
+        foreach (var mapper in entry.Mappers.Keys)
+        {
+            shrink.Waiting.Add(mapper);
+        }
+
+        entry.Shrink = shrink;
+        Log.ShrinkAnnounced(_logger, record.Name, record.Size, size, announced.Generation, shrink.Waiting.Count, caller.Uid, caller.Pid);
+        if (shrink.CanCommit)
+        {
+            TryCommit(entry);
+            return;
+        }
+
+        _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
+        shrink.Timer = _time.CreateTimer(_ => GraceExpired(entry, shrink), null, GraceTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Truncates once nobody can still map the tail: every waiting session released or ended.</summary>
+    private void TryCommit(RegionEntry entry)
+    {
+        if (entry.Shrink is not { CanCommit: true } shrink || entry.Deleted)
+        {
+            return;
+        }
+
+        var before = entry.AccountedBytes;
+        var committed = entry.Record with { Size = shrink.Target, PendingSize = 0 };
+
+        // Metadata first: a crash after it leaves a file longer than its metadata, which Recover cuts back.
+        Persist(committed);
+        using (var fd = _storage.Regions.OpenFile(entry.FileName, writable: true))
+        {
+            Files.Truncate(fd, (long)shrink.Target, _storage.Regions.Join(entry.FileName));
+        }
+
+        entry.Record = committed;
+        entry.Shrink = null;
+        shrink.Timer?.Dispose();
+        _reserved -= before - entry.AccountedBytes;
+        Log.ShrinkCommitted(_logger, committed.Name, shrink.Target, committed.Generation, (_time.GetUtcNow() - shrink.Since).TotalMilliseconds, shrink.HolePunched);
+        _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Resized, entry.Mappers.Keys);
+        entry.ResizeGate.Release();
+    }
+
+    /// <summary>
+    /// Some mapper did not release in time. Truncating now could SIGBUS it, so give the tail's
+    /// memory back with a hole instead (the size stays) and name who blocks.
+    /// </summary>
+    private void GraceExpired(RegionEntry entry, ShrinkGrace shrink)
+    {
+        lock (_gate)
+        {
+            if (entry.Shrink != shrink || entry.Deleted)
+            {
+                return;
+            }
+
+            var offset = (long)((shrink.Target + 4095) / 4096 * 4096);
+            var length = (long)shrink.From - offset;
+            if (length > 0)
+            {
+                using var fd = _storage.Regions.OpenFile(entry.FileName, writable: true);
+                Files.PunchHole(fd, offset, length, _storage.Regions.Join(entry.FileName));
+            }
+
+            shrink.HolePunched = true;
+            var blockers = string.Join(", ", shrink.Waiting.Select(m => $"pid {m.Pid} uid {m.Uid} at generation {entry.Mappers.GetValueOrDefault(m)?.Generation}"));
+            Log.GraceExpired(_logger, entry.Record.Name, shrink.Generation, GraceTimeout.TotalSeconds, length, blockers);
+        }
+    }
+
+    private void EndRecovery()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var entry in _retired.Where(e => e.HoldUntil <= now).ToList())
+            {
+                entry.HoldUntil = null;
+                if (entry.Mappers.Count == 0)
+                {
+                    _retired.Remove(entry);
+                    Purge(entry);
+                }
+            }
+
+            foreach (var entry in _regions.Values.Where(e => e.Shrink is { Recovering: true }).ToList())
+            {
+                var shrink = entry.Shrink!;
+                shrink.Recovering = false;
+                if (shrink.CanCommit)
+                {
+                    TryCommit(entry);
+                }
+                else
+                {
+                    _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
+                    shrink.Timer = _time.CreateTimer(_ => GraceExpired(entry, shrink), null, GraceTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            Log.RecoveryEnded(_logger);
+        }
+    }
 
     private void Persist(RegionRecord record) =>
         _storage.Metadata.WriteFileAtomically(MetadataName(record.Name), record.ToJson(), FileMode);
 
     private RegionEntry Find(string name) =>
         _regions.TryGetValue(name, out var entry) ? entry : throw RegionErrors.NotFound(name);
+
+    private RegionEntry? MappedBy(IRegionMapper mapper, string name) =>
+        _byMapper.TryGetValue(mapper, out var entries)
+            ? entries.FirstOrDefault(e => e.Record.Name == name && !e.Deleted) ?? entries.FirstOrDefault(e => e.Record.Name == name)
+            : null;
+
+    private void CheckMayResize(CallerIdentity caller, RegionEntry entry)
+    {
+        if (!_permissions.MayOpen(caller, entry.Record, writable: true))
+        {
+            throw RegionErrors.Denied($"uid {caller.Uid} may not resize region '{entry.Record.Name}': resizing needs write permission (mode {Convert.ToString(entry.Record.Mode, 8).PadLeft(4, '0')}, owner uid {entry.Record.OwnerUid})");
+        }
+    }
 
     private static void CheckName(string name)
     {
@@ -343,7 +661,7 @@ public sealed partial class RegionStore : IDisposable
 
     private void AddMapper(RegionEntry entry, IRegionMapper mapper)
     {
-        entry.Mappers.TryAdd(mapper, _time.GetUtcNow());
+        entry.Mappers.TryAdd(mapper, new MapperState(_time.GetUtcNow(), entry.Record.Generation));
         if (!_byMapper.TryGetValue(mapper, out var entries))
         {
             _byMapper[mapper] = entries = new HashSet<RegionEntry>(ReferenceEqualityComparer.Instance);
@@ -364,6 +682,11 @@ public sealed partial class RegionStore : IDisposable
             }
         }
 
+        if (entry.Shrink is { } shrink && shrink.Waiting.Remove(mapper))
+        {
+            TryCommit(entry);
+        }
+
         if (entry.Deleted && entry.Mappers.Count == 0 && entry.HoldUntil is null)
         {
             _retired.Remove(entry);
@@ -376,23 +699,6 @@ public sealed partial class RegionStore : IDisposable
         _storage.Trash.Unlink(entry.FileName);
         _reserved -= entry.AccountedBytes;
         Log.Purged(_logger, entry.Record.Name, entry.AccountedBytes);
-    }
-
-    private void ReleaseHeldTrash()
-    {
-        lock (_gate)
-        {
-            var now = _time.GetUtcNow();
-            foreach (var entry in _retired.Where(e => e.HoldUntil <= now).ToList())
-            {
-                entry.HoldUntil = null;
-                if (entry.Mappers.Count == 0)
-                {
-                    _retired.Remove(entry);
-                    Purge(entry);
-                }
-            }
-        }
     }
 
     private void RecoverMetadata(string metaName)
@@ -437,22 +743,29 @@ public sealed partial class RegionStore : IDisposable
 
         if (status.Value.Size != (long)record.Size)
         {
-            // Longer: a grow crashed between ftruncate and persisting, so nobody was told the new size.
-            // Shorter: only tampering does that; growing back is what keeps mappers from SIGBUS.
+            // Longer: a grow crashed between ftruncate and persisting, so nobody was told the new
+            // size; or a shrink crashed between persisting and ftruncate, and its metadata already
+            // says the new size. Shorter: only tampering does that; growing back avoids SIGBUS.
             using var fd = _storage.Regions.OpenFile(record.Name, writable: true);
             Files.Truncate(fd, (long)record.Size, _storage.Regions.Join(record.Name));
             Log.SizeRepaired(_logger, record.Name, status.Value.Size, record.Size);
         }
 
         var entry = new RegionEntry(record, record.Name);
+        if (record.PendingSize != 0)
+        {
+            entry.Shrink = new ShrinkGrace(record.Generation, record.PendingSize, record.Size, _time.GetUtcNow(), recovering: true);
+            entry.ResizeGate.Wait(0);
+        }
+
         _regions.Add(record.Name, entry);
         _reserved += entry.AccountedBytes;
     }
 
-    private static Region Describe(RegionEntry entry)
+    private static Region Describe(RegionEntry entry, bool detailed)
     {
         var r = entry.Record;
-        return new Region
+        var region = new Region
         {
             Name = r.Name,
             Size = r.Size,
@@ -461,15 +774,40 @@ public sealed partial class RegionStore : IDisposable
             Gid = r.Gid,
             Mode = r.Mode,
             PendingSize = r.PendingSize,
-            CreatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(r.CreatedAt),
+            CreatedAt = Timestamp.FromDateTimeOffset(r.CreatedAt),
             Mappers = (uint)entry.Mappers.Count,
+            MaxSize = r.MaxSize,
         };
+        if (entry.Shrink is { } shrink)
+        {
+            region.PendingShrink = new Protocol.V1.PendingShrink
+            {
+                Generation = shrink.Generation,
+                Since = Timestamp.FromDateTimeOffset(shrink.Since),
+                HolePunched = shrink.HolePunched,
+                Recovering = shrink.Recovering,
+            };
+        }
+
+        if (detailed)
+        {
+            region.MapperDetails.AddRange(entry.Mappers.Select(m => new Mapper
+            {
+                Pid = (uint)m.Key.Pid,
+                Uid = m.Key.Uid,
+                Generation = m.Value.Generation,
+                Since = Timestamp.FromDateTimeOffset(m.Value.Since),
+                Blocking = entry.Shrink?.Waiting.Contains(m.Key) ?? false,
+            }));
+        }
+
+        return region;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Recovered {Count} regions taking {Reserved} of {Capacity} bytes; {Trash} deleted files held for the recovery window")]
-        public static partial void Recovered(ILogger logger, int count, long reserved, long capacity, int trash);
+        [LoggerMessage(1, LogLevel.Information, "Recovered {Count} regions taking {Reserved} of {Capacity} bytes; {Trash} deleted files and {Shrinks} pending shrinks wait for the recovery window")]
+        public static partial void Recovered(ILogger logger, int count, long reserved, long capacity, int trash, int shrinks);
 
         [LoggerMessage(2, LogLevel.Warning, "Removed {Path}: a region file without metadata, left by a create that crashed before it answered")]
         public static partial void OrphanRemoved(ILogger logger, string path);
@@ -491,5 +829,20 @@ public sealed partial class RegionStore : IDisposable
 
         [LoggerMessage(8, LogLevel.Information, "Freed the file of deleted region {Name} ({Bytes} bytes)")]
         public static partial void Purged(ILogger logger, string name, long bytes);
+
+        [LoggerMessage(9, LogLevel.Information, "Grew region {Name} from {From} to {To} bytes (generation {Generation}) for uid {Uid} pid {Pid}")]
+        public static partial void Grown(ILogger logger, string name, ulong from, ulong to, ulong generation, uint uid, int pid);
+
+        [LoggerMessage(10, LogLevel.Information, "Shrink of region {Name} from {From} to {To} bytes announced (generation {Generation}); waiting for {Waiting} sessions; for uid {Uid} pid {Pid}")]
+        public static partial void ShrinkAnnounced(ILogger logger, string name, ulong from, ulong to, ulong generation, int waiting, uint uid, int pid);
+
+        [LoggerMessage(11, LogLevel.Information, "Shrink of region {Name} to {To} bytes committed (generation {Generation}) after {Milliseconds} ms; hole punched before: {HolePunched}")]
+        public static partial void ShrinkCommitted(ILogger logger, string name, ulong to, ulong generation, double milliseconds, bool holePunched);
+
+        [LoggerMessage(12, LogLevel.Warning, "Shrink of region {Name} (generation {Generation}) still waits after {Seconds} s (Mapd:Grace:Timeout); punched a hole over the {Bytes}-byte tail to give its memory back; the truncate waits for: {Blockers}")]
+        public static partial void GraceExpired(ILogger logger, string name, ulong generation, double seconds, long bytes, string blockers);
+
+        [LoggerMessage(13, LogLevel.Information, "Recovery window ended; held deletes and shrinks proceed")]
+        public static partial void RecoveryEnded(ILogger logger);
     }
 }

@@ -112,8 +112,8 @@ public sealed class MapdDaemon : IAsyncDisposable
     }
 
     /// <summary>A client library connection, in this test process.</summary>
-    public Task<MapdClient> ConnectAsync() =>
-        MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = SocketDirectory });
+    public Task<MapdClient> ConnectAsync(MapdClientOptions? options = null) =>
+        MapdClient.ConnectAsync((options ?? new MapdClientOptions()) with { SocketDirectory = SocketDirectory });
 
     /// <summary>Runs the daemon binary with arguments and returns its exit code and output, for start-up failures.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IEnumerable<string> arguments, string? asUser = null)

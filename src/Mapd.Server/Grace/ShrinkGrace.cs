@@ -1,0 +1,33 @@
+using Mapd.Server.Storage;
+
+namespace Mapd.Server.Grace;
+
+/// <summary>
+/// A shrink announced but not yet committed: the file keeps its old size until every session
+/// that mapped the region when it was announced has released (or ended).
+/// </summary>
+internal sealed class ShrinkGrace(ulong generation, ulong target, ulong from, DateTimeOffset since, bool recovering)
+{
+    public ulong Generation { get; } = generation;
+
+    /// <summary>The size the file will be cut to.</summary>
+    public ulong Target { get; } = target;
+
+    /// <summary>The size before the shrink.</summary>
+    public ulong From { get; } = from;
+
+    public DateTimeOffset Since { get; } = since;
+
+    /// <summary>Sessions that must release before the truncate.</summary>
+    public HashSet<IRegionMapper> Waiting { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>After a restart nobody's mappings are known: wait for the recovery window to end.</summary>
+    public bool Recovering { get; set; } = recovering;
+
+    /// <summary>True once the grace timeout gave the tail's memory back.</summary>
+    public bool HolePunched { get; set; }
+
+    public ITimer? Timer { get; set; }
+
+    public bool CanCommit => Waiting.Count == 0 && !Recovering;
+}
