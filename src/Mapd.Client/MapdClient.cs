@@ -221,8 +221,12 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         {
             var hint = e.Errno == Errnos.EACCES
                 ? "ask for membership in the socket's group (Mapd:SocketGroup)"
-                : "start it with 'mapd', or set MapdClientOptions.SocketDirectory / MAPD_SOCKET_DIR";
+                : "start the daemon, or point the client at the socket directory it uses (MAPD_SOCKET_DIR)";
             throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {sessionPath} ({e.ErrnoName}); {hint}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MapdException(StatusCode.InvalidArgument, e.Message, e);
         }
         catch (IOException e)
         {

@@ -72,7 +72,7 @@ internal static class ByteSize
             ? bytes
             : throw new FormatException($"{what}: '{text}' is not a size; write bytes with an optional binary suffix, e.g. 4096, 64M, 8G, 1T");
 
-    /// <summary>Formats with the largest unit that keeps the value readable: <c>64M</c>, <c>1.5G</c>, <c>4097</c>.</summary>
+    /// <summary>Formats approximately, with the largest unit and one decimal at most: <c>64M</c>, <c>1.5G</c>, <c>4K</c> for 4097.</summary>
     public static string Format(ulong bytes)
     {
         var unit = 0;

@@ -7,7 +7,7 @@ using Mapd.Server.Storage;
 namespace Mapd.Server.Api;
 
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
-public sealed class RegionsService(RegionStore store, SessionRegistry sessions) : Regions.RegionsBase
+public sealed class RegionsService(RegionStore store, SessionRegistry sessions, RegionPermissions permissions) : Regions.RegionsBase
 {
     // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
     private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
@@ -101,6 +101,27 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions) 
         {
             await responseStream.WriteAsync(regionEvent, context.CancellationToken);
         }
+    }
+
+    /// <inheritdoc />
+    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var response = new ListSessionsResponse();
+        foreach (var session in sessions.All.Where(s => permissions.IsSuperuser(caller) || s.Uid == caller.Uid).OrderBy(s => s.Since))
+        {
+            response.Sessions.Add(new SessionInfo
+            {
+                IdPrefix = session.Id[..8],
+                Pid = (uint)session.Pid,
+                Uid = session.Uid,
+                Regions = { store.RegionsOf(session) },
+                Since = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(session.Since),
+                UnreadFds = (uint)session.UnreadDescriptors,
+            });
+        }
+
+        return Task.FromResult(response);
     }
 
     /// <inheritdoc />

@@ -17,7 +17,8 @@ public sealed class RegionPermissions(uint daemonUid)
     public bool MayChange(CallerIdentity caller, RegionRecord region) =>
         IsSuperuser(caller) || caller.Uid == region.OwnerUid;
 
-    private bool IsSuperuser(CallerIdentity caller) => caller.Uid == 0 || caller.Uid == daemonUid;
+    /// <summary>True for uid 0 and the daemon's own uid, which may do anything.</summary>
+    public bool IsSuperuser(CallerIdentity caller) => caller.Uid == 0 || caller.Uid == daemonUid;
 
     private static uint Bits(CallerIdentity caller, RegionRecord region) =>
         caller.Uid == region.OwnerUid ? (region.Mode >> 6) & 7

@@ -147,6 +147,15 @@ public sealed partial class RegionStore : IDisposable
         }
     }
 
+    /// <summary>The names of the regions <paramref name="mapper"/> maps.</summary>
+    public IReadOnlyList<string> RegionsOf(IRegionMapper mapper)
+    {
+        lock (_gate)
+        {
+            return _byMapper.TryGetValue(mapper, out var entries) ? [.. entries.Select(e => e.Record.Name).Order(StringComparer.Ordinal)] : [];
+        }
+    }
+
     /// <summary>One region with its mappers and pending grace; NOT_FOUND when absent.</summary>
     public Region Get(string name)
     {
