@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace Mapd.Bench;
+
+/// <summary>
+/// Entry point. <c>open</c> runs the Open benchmark against a daemon it starts itself;
+/// <c>handoff-peer</c> is the second process of the bare fd-handoff baseline (started by
+/// <c>open</c>, not by hand).
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: Mapd.Bench open [--seconds N] [--concurrency C] [--rounds R] [--warmup S] [--only TEXT] [--taken-experiment] [--daemon PATH/mapd.dll]
+          open          Open latency and opens/s against the real daemon, next to a no-op gRPC
+                        call and a bare SEQPACKET fd handoff measured in the same run.
+          --seconds N   measured time in total, split over the rounds (default 40)
+          --concurrency concurrent callers for the ops/s columns (default 16)
+          --rounds R    the scenarios run interleaved, R times each (default 5)
+          --warmup S    at least this much warm-up, then on until three passes agree within 15%
+                        (at most 3x as long) (default 10)
+          --only TEXT   run only the scenarios whose name contains TEXT (or one of several, comma-separated),
+                        e.g. "no-op gRPC rate,Open rate": to profile one, or for a quick check
+          --taken-experiment  also run the raw-session rate on a session that never sends TAKEN
+                        (daemon started with a huge Mapd:Limits:MaxUnreadFds), to show what TAKEN costs
+          --daemon P    mapd.dll to start (default: src/Mapd.Server/bin/Release/net10.0/mapd.dll
+                        of this repository; build it with 'dotnet build -c Release src/Mapd.Server')
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            switch (args[0])
+            {
+                case "open":
+                {
+                    var options = BenchArguments.Parse(args.AsSpan(1));
+                    using var stop = new CancellationTokenSource();
+
+                    // Ctrl+C and SIGTERM cancel the run instead of killing it, so the daemon,
+                    // the peer process and the storage directory are still cleaned up.
+                    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+                    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+                    return await OpenBenchmark.RunAsync(options, stop.Token);
+
+                    void Cancel(PosixSignalContext context)
+                    {
+                        context.Cancel = true;
+                        stop.Cancel();
+                    }
+                }
+
+                case HandoffPeer.Command:
+                    return HandoffPeer.Run(args.AsSpan(1));
+
+                default:
+                    Console.Error.WriteLine($"unknown benchmark '{args[0]}'\n{Usage}");
+                    return 2;
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"Mapd.Bench: {e.Message}\n{Usage}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Mapd.Bench: cancelled");
+            return 130;
+        }
+    }
+}
