@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian tools the integration tests drive for real (they skip without them
+# locally, and fail without them under MAPD_REQUIRE_ALL=1, as in CI):
+#   prometheus, promtool          scrape the daemon, check /metrics and the alert rules
+#   protoc, grpc_python_plugin    generate Python stubs from protos/ at test time
+#   python3-grpcio/-protobuf      the Python interop client
+#   systemd-analyze, systemd-socket-activate   verify the units, socket activation
+#   setpriv (util-linux)          run clients as another uid
+# Idempotent: does nothing when every tool is already there.
+set -euo pipefail
+
+packages=()
+need() { # need COMMAND-OR-PYTHON-MODULE PACKAGE
+    case "$1" in
+        py:*) /usr/bin/python3 -c "import ${1#py:}" 2>/dev/null || packages+=("$2") ;;
+        *) command -v "$1" >/dev/null 2>&1 || packages+=("$2") ;;
+    esac
+}
+
+need prometheus prometheus
+need promtool prometheus
+need protoc protobuf-compiler
+need grpc_python_plugin protobuf-compiler-grpc
+need /usr/bin/python3 python3
+need py:grpc python3-grpcio
+need py:google.protobuf python3-protobuf
+need systemd-analyze systemd
+need systemd-socket-activate systemd
+need setpriv util-linux
+need curl curl
+
+if ((${#packages[@]} == 0)); then
+    echo "install-test-tools: everything is installed"
+    exit 0
+fi
+
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+echo "install-test-tools: installing ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# --no-install-recommends keeps prometheus from pulling in its web assets and node exporter.
+apt-get install -y -qq --no-install-recommends "${packages[@]}"
