@@ -4,6 +4,7 @@
 #   prometheus, promtool          scrape the daemon, check /metrics and the alert rules
 #   protoc, grpc_python_plugin    generate Python stubs from protos/ at test time
 #   python3-grpcio/-protobuf      the Python interop client
+#   python3-yaml                  read the Kubernetes manifests
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
 # Idempotent: does nothing when every tool is already there.
@@ -24,6 +25,7 @@ need grpc_python_plugin protobuf-compiler-grpc
 need /usr/bin/python3 python3
 need py:grpc python3-grpcio
 need py:google.protobuf python3-protobuf
+need py:yaml python3-yaml
 need systemd-analyze systemd
 need systemd-socket-activate systemd
 need setpriv util-linux
