@@ -3,6 +3,7 @@
 # locally, and fail without them under MAPD_REQUIRE_ALL=1, as in CI):
 #   prometheus, promtool          scrape the daemon, check /metrics and the alert rules
 #   protoc, grpc_python_plugin    generate Python stubs from protos/ at test time
+#   libprotobuf-dev               the well-known types (google/protobuf/*.proto) protoc imports
 #   python3-grpcio/-protobuf      the Python interop client
 #   python3-yaml                  read the Kubernetes manifests
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
@@ -11,9 +12,10 @@
 set -euo pipefail
 
 packages=()
-need() { # need COMMAND-OR-PYTHON-MODULE PACKAGE
+need() { # need COMMAND|py:MODULE|/ABSOLUTE/PATH PACKAGE
     case "$1" in
         py:*) /usr/bin/python3 -c "import ${1#py:}" 2>/dev/null || packages+=("$2") ;;
+        /*) [[ -e "$1" ]] || packages+=("$2") ;;
         *) command -v "$1" >/dev/null 2>&1 || packages+=("$2") ;;
     esac
 }
@@ -22,6 +24,7 @@ need prometheus prometheus
 need promtool prometheus
 need protoc protobuf-compiler
 need grpc_python_plugin protobuf-compiler-grpc
+need /usr/include/google/protobuf/timestamp.proto libprotobuf-dev
 need /usr/bin/python3 python3
 need py:grpc python3-grpcio
 need py:google.protobuf python3-protobuf
@@ -29,7 +32,6 @@ need py:yaml python3-yaml
 need systemd-analyze systemd
 need systemd-socket-activate systemd
 need setpriv util-linux
-need curl curl
 
 if ((${#packages[@]} == 0)); then
     echo "install-test-tools: everything is installed"

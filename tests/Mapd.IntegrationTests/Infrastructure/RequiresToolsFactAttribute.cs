@@ -8,7 +8,7 @@ namespace Mapd.IntegrationTests.Infrastructure;
 public sealed class RequiresToolsFactAttribute : FactAttribute
 {
     /// <summary>Sets the skip reason when a tool is missing here.</summary>
-    /// <param name="tools">Commands on PATH, or <c>py:MODULE</c> for a module of Debian's /usr/bin/python3.</param>
+    /// <param name="tools">Commands on PATH, absolute paths of files, or <c>py:MODULE</c> for a module of Debian's /usr/bin/python3.</param>
     public RequiresToolsFactAttribute(params string[] tools)
     {
         var missing = TestTools.Missing(tools);

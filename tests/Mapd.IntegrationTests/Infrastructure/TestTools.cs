@@ -89,6 +89,6 @@ public static class TestTools
             return python.HasExited && python.ExitCode == 0;
         }
 
-        return TestEnvironment.FindTool(tool) is not null;
+        return tool.StartsWith('/') ? File.Exists(tool) : TestEnvironment.FindTool(tool) is not null;
     }
 }
