@@ -115,7 +115,7 @@ public static class MapdMetrics
         var builder = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)
         {
-            if (i > 0 && char.IsUpper(name[i]))
+            if (i > 0 && char.IsUpper(name[i]) && char.IsLower(name[i - 1]))
             {
                 builder.Append('_');
             }
