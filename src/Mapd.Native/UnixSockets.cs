@@ -151,6 +151,8 @@ public static unsafe class UnixSockets
             descriptor = TakeDescriptors(control, (long)message.ControlLength);
             if ((message.Flags & MSG_TRUNC) != 0)
             {
+                descriptor?.Dispose();
+                descriptor = null;
                 throw new InvalidDataException($"{what}: a message longer than {buffer.Length} bytes arrived; the peer does not speak this protocol version");
             }
 

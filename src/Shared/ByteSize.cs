@@ -53,6 +53,11 @@ internal static class ByteSize
 
         if (shift > 0 && decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var fraction))
         {
+            if (fraction > ulong.MaxValue >> shift)
+            {
+                return false;
+            }
+
             var value = fraction * (1UL << shift);
             if (value > ulong.MaxValue)
             {

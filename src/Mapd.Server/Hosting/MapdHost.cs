@@ -72,7 +72,7 @@ public static class MapdHost
         {
             var maxRegionSize = string.IsNullOrWhiteSpace(options.Limits.MaxRegionSize)
                 ? 0
-                : checked((long)StorageRoot.ParseSize(options.Limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize"));
+                : StorageRoot.ParseSize(options.Limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize");
             var store = new RegionStore(
                 sp.GetRequiredService<StorageRoot>(),
                 sp.GetRequiredService<RegionPermissions>(),

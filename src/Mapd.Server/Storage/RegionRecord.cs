@@ -46,6 +46,7 @@ public sealed record RegionRecord(
         return file switch
         {
             null or { Region: null } => throw new InvalidDataException("empty region metadata file"),
+            { Region.Name: null } or { Region.Generation: 0 } => throw new InvalidDataException("region metadata without a name or generation"),
             { Version: not FormatVersion } => throw new InvalidDataException($"metadata format {file.Version} is not {FormatVersion}; this mapd is older than the one that wrote it"),
             _ => file.Region,
         };

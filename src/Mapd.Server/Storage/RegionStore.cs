@@ -106,14 +106,17 @@ public sealed partial class RegionStore : IDisposable
 
             foreach (var fileName in _storage.Regions.ListNames())
             {
-                if (!_regions.ContainsKey(fileName))
+                // Only a regular file with no metadata at all is a create that never answered;
+                // anything else (unreadable metadata, a directory) is left for an operator.
+                if (!_regions.ContainsKey(fileName)
+                    && _storage.Metadata.TryStat(MetadataName(fileName)) is null
+                    && _storage.Regions.TryStat(fileName) is { IsRegularFile: true })
                 {
                     _storage.Regions.Unlink(fileName);
                     Log.OrphanRemoved(_logger, _storage.Regions.Join(fileName));
                 }
             }
 
-            var holdUntil = _time.GetUtcNow() + recoveryWindow;
             foreach (var fileName in _storage.Trash.ListNames())
             {
                 var status = _storage.Trash.TryStat(fileName);
@@ -123,7 +126,7 @@ public sealed partial class RegionStore : IDisposable
                 }
 
                 var record = new RegionRecord(fileName, (ulong)status.Value.Size, 0, 0, 0, 0, 0, _time.GetUtcNow());
-                var entry = new RegionEntry(record, fileName) { Deleted = true, HoldUntil = holdUntil };
+                var entry = new RegionEntry(record, fileName) { Deleted = true, HeldForRecovery = true };
                 _retired.Add(entry);
                 _reserved += entry.AccountedBytes;
             }
@@ -308,9 +311,7 @@ public sealed partial class RegionStore : IDisposable
                 }
                 else
                 {
-                    // The shrink owns the gate now: it lets the next resize in when it commits.
-                    holdsGate = false;
-                    Shrink(entry, size, caller);
+                    Shrink(entry, size, caller, ref holdsGate);
                 }
 
                 return Describe(entry, detailed: false);
@@ -505,13 +506,17 @@ public sealed partial class RegionStore : IDisposable
         _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Resized, entry.Mappers.Keys);
     }
 
-    /// <summary>Announces a shrink and commits it at once if nobody maps the region; the commit releases the resize gate.</summary>
-    private void Shrink(RegionEntry entry, ulong size, CallerIdentity caller)
+    /// <summary>
+    /// Announces a shrink and commits it at once if nobody maps the region. Once announced the
+    /// shrink owns the resize gate (<paramref name="holdsGate"/> turns false): its commit lets the next resize in.
+    /// </summary>
+    private void Shrink(RegionEntry entry, ulong size, CallerIdentity caller, ref bool holdsGate)
     {
         var record = entry.Record;
         var announced = record with { PendingSize = size, Generation = record.Generation + 1 };
         Persist(announced);
         entry.Record = announced;
+        holdsGate = false;
         var shrink = new ShrinkGrace(announced.Generation, size, record.Size, _time.GetUtcNow(), recovering: false);
         foreach (var mapper in entry.Mappers.Keys)
         {
@@ -588,10 +593,10 @@ public sealed partial class RegionStore : IDisposable
     {
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            foreach (var entry in _retired.Where(e => e.HoldUntil <= now).ToList())
+            // The timer firing is what ends the window; the wall clock may have stepped meanwhile.
+            foreach (var entry in _retired.Where(e => e.HeldForRecovery).ToList())
             {
-                entry.HoldUntil = null;
+                entry.HeldForRecovery = false;
                 if (entry.Mappers.Count == 0)
                 {
                     _retired.Remove(entry);
@@ -696,7 +701,7 @@ public sealed partial class RegionStore : IDisposable
             TryCommit(entry);
         }
 
-        if (entry.Deleted && entry.Mappers.Count == 0 && entry.HoldUntil is null)
+        if (entry.Deleted && entry.Mappers.Count == 0 && !entry.HeldForRecovery)
         {
             _retired.Remove(entry);
             Purge(entry);

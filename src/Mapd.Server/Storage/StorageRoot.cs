@@ -53,10 +53,10 @@ public sealed partial class StorageRoot : IDisposable
         long sizeLimit = 0;
         if (!string.IsNullOrWhiteSpace(options.Size))
         {
-            sizeLimit = checked((long)ParseSize(options.Size, "Mapd:Storage:Size"));
+            sizeLimit = ParseSize(options.Size, "Mapd:Storage:Size");
         }
 
-        if (options.HugePages is not ("never" or "within_size" or "always" or "advise"))
+        if (options.HugePages is not ("never" or "within_size" or "always"))
         {
             throw new StartupException($"Mapd:Storage:HugePages is '{options.HugePages}'; use never, within_size or always");
         }
@@ -134,16 +134,22 @@ public sealed partial class StorageRoot : IDisposable
         _root.Dispose();
     }
 
-    internal static ulong ParseSize(string text, string key)
+    /// <summary>Parses a configured size; a malformed or absurd one stops start-up with a one-line reason.</summary>
+    internal static long ParseSize(string text, string key)
     {
+        ulong bytes;
         try
         {
-            return ByteSize.Parse(text, key);
+            bytes = ByteSize.Parse(text, key);
         }
         catch (FormatException e)
         {
             throw new StartupException(e.Message);
         }
+
+        return bytes <= long.MaxValue
+            ? (long)bytes
+            : throw new StartupException($"{key}: '{text}' is more than any machine has; give a size such as 8G");
     }
 
     private static void MountFresh(string path, long sizeLimit, string hugePages, ILogger logger)

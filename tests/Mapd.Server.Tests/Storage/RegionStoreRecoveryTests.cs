@@ -124,7 +124,7 @@ public sealed class RegionStoreRecoveryTests : IDisposable
         Assert.Contains("garbage.json", _harness.Names("meta"));
     }
 
-    [Fact(Skip = "BUG in RegionStore.Recover: metadata it cannot read is 'left in place for an operator', but the region file it describes has no entry and is then unlinked as an orphan, so a downgrade (metadata format 2) or one corrupt file destroys the region's data")]
+    [Fact]
     public void The_file_of_unreadable_metadata_is_kept_for_the_operator_too()
     {
         _harness.Create("a", 4096, _session);
@@ -197,7 +197,7 @@ public sealed class RegionStoreRecoveryTests : IDisposable
         Assert.Equal(0, _harness.Time.ActiveTimers);
     }
 
-    [Fact(Skip = "BUG in RegionStore.EndRecovery: held trash is released only if the wall clock has reached HoldUntil when the one-shot timer fires; after a backward clock step (NTP right after boot) it is never released and its capacity leaks until the next restart")]
+    [Fact]
     public void Held_trash_is_released_when_the_window_ends_even_if_the_wall_clock_stepped_back()
     {
         _harness.Create("a", 4096, _session);
@@ -222,7 +222,7 @@ public sealed class RegionStoreRecoveryTests : IDisposable
         Assert.Equal(4096UL, Store.Get("new").Size);
     }
 
-    [Fact(Skip = "BUG in RegionStore.Recover: the orphan sweep unlinks every unknown name in regions/ with unlinkat(0); a directory there fails with EISDIR and the daemon cannot start")]
+    [Fact]
     public void A_stray_directory_in_regions_does_not_stop_recovery()
     {
         _harness.Create("a", 4096, _session);
