@@ -32,6 +32,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     private readonly CancellationTokenSource _life = new();
     private readonly Lock _openGate = new();
     private readonly Dictionary<string, OpenRegion> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Region> _latest = new(StringComparer.Ordinal);
     private readonly Task _supervisor;
     private volatile SessionState _state;
 
@@ -245,6 +246,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             }
 
             _open.Remove(region.Name);
+            _latest.Remove(region.Name);
             return _state;
         }
     }
@@ -272,7 +274,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             }
 
             open.Regions.Add(region);
-            newer = open.Latest is { } latest && latest.Generation > response.Region.Generation ? latest : null;
+            newer = _latest.TryGetValue(region.Name, out var latest) && latest.Generation > response.Region.Generation ? latest : null;
         }
 
         // A resize that raced with this open reached the watch before the region was registered.
@@ -356,7 +358,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
-                await DispatchAsync(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                Dispatch(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
                 continue;
             }
 
@@ -366,7 +368,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
                 {
                     // Deleted and created anew while the daemon was down: ours is gone.
                     await _regions.CloseAsync(new CloseRequest { Name = name }, state.Headers, cancellationToken: token);
-                    await DispatchAsync(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                    Dispatch(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
                     continue;
                 }
             }
@@ -390,7 +392,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
                 await call.ResponseHeadersAsync;
                 await foreach (var regionEvent in call.ResponseStream.ReadAllAsync(token))
                 {
-                    await DispatchAsync(regionEvent);
+                    Dispatch(regionEvent);
                 }
             }
             catch (RpcException) when (!token.IsCancellationRequested)
@@ -402,17 +404,31 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         }
     }
 
-    private async Task DispatchAsync(RegionEvent regionEvent)
+    /// <summary>
+    /// Queues an event behind the earlier ones of the same region. Regions proceed independently:
+    /// a shrink waiting for this process's leases on one region holds up no other.
+    /// </summary>
+    private void Dispatch(RegionEvent regionEvent)
     {
         var name = regionEvent.Region.Name;
         lock (_openGate)
         {
-            if (_open.TryGetValue(name, out var open) && (open.Latest is null || regionEvent.Region.Generation > open.Latest.Generation))
+            // Kept even before the region is registered here: an open racing with a resize catches up from it.
+            if (!_latest.TryGetValue(name, out var latest) || regionEvent.Region.Generation > latest.Generation)
             {
-                open.Latest = regionEvent.Region;
+                _latest[name] = regionEvent.Region;
+            }
+
+            if (_open.TryGetValue(name, out var open))
+            {
+                open.Work = ApplyAfterAsync(open.Work, name, regionEvent);
             }
         }
+    }
 
+    private async Task ApplyAfterAsync(Task previous, string name, RegionEvent regionEvent)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await ApplyAndReleaseAsync(name, regionEvent.Region, regionEvent.Kind);
     }
 
@@ -526,11 +542,11 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         public TaskCompletionSource<SessionState> Replaced { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>This process's mappings of one region name, and the newest state the watch reported for it.</summary>
+    /// <summary>This process's mappings of one region name, and the tail of its queue of events to apply.</summary>
     private sealed class OpenRegion
     {
         public List<MappedRegion> Regions { get; } = [];
 
-        public Region? Latest { get; set; }
+        public Task Work { get; set; } = Task.CompletedTask;
     }
 }

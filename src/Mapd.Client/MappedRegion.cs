@@ -111,29 +111,27 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
         return RegionInfo.From(region);
     }
 
-    /// <summary>The changes this process applies from now on, until <paramref name="cancellationToken"/> or disposal.</summary>
-    public async IAsyncEnumerable<RegionChange> ChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The changes this process applies from this call on (not from the first
+    /// <c>MoveNextAsync</c>), until <paramref name="cancellationToken"/> or disposal. Changes
+    /// queue up until read: enumerate what you ask for.
+    /// </summary>
+    public IAsyncEnumerable<RegionChange> ChangesAsync(CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<RegionChange>(new UnboundedChannelOptions { SingleReader = true });
         lock (_watchers)
         {
-            _watchers.Add(channel);
+            if (IsDisposed)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _watchers.Add(channel);
+            }
         }
 
-        try
-        {
-            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return change;
-            }
-        }
-        finally
-        {
-            lock (_watchers)
-            {
-                _watchers.Remove(channel);
-            }
-        }
+        return ReadChangesAsync(channel, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -156,6 +154,24 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
         }
 
         await _client.ForgetAsync(this);
+    }
+
+    private async IAsyncEnumerable<RegionChange> ReadChangesAsync(Channel<RegionChange> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return change;
+            }
+        }
+        finally
+        {
+            lock (_watchers)
+            {
+                _watchers.Remove(channel);
+            }
+        }
     }
 
     internal static MappedRegion Map(MapdClient client, FileDescriptor descriptor, Region region, RegionAccess access, MapdClientOptions options)
