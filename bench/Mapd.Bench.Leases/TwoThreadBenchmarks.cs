@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Attributes;
+using Mapd.Client;
+
+namespace Mapd.Bench.Leases;
+
+/// <summary>
+/// Two threads hammering at once, each doing <see cref="OperationsPerThread"/> operations per
+/// invocation; times are per operation on one thread (wall time of the invocation divided by
+/// the operations each thread did). If leases wrote a cache line both threads share, two
+/// threads would each be slower than one, as they are with one shared interlocked counter.
+/// The threads are started once and woken per invocation, so thread start-up is not measured.
+/// </summary>
+[Config(typeof(LeaseConfig))]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet calls [GlobalCleanup], which disposes.")]
+public class TwoThreadBenchmarks
+{
+    /// <summary>Operations each thread performs per invocation: enough that waking the threads (~0.1 ms) is below 1%.</summary>
+    public const int OperationsPerThread = 1 << 21;
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private RegionFixture? _fixture;
+    private MappedRegion _region = null!;
+    private Hammer? _hammer;
+    private long _shared;
+
+    /// <summary>How many threads run the loop at once: 1 for the reference, 2 to look for sharing.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    /// <summary>Starts the daemon, maps the region and starts the worker threads.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _fixture = RegionFixture.Start();
+        _region = _fixture.Region;
+        _hammer = new Hammer(Threads, this);
+    }
+
+    /// <summary>Stops the workers and the daemon.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _hammer?.Dispose();
+        _fixture?.Dispose();
+        _lock.Dispose();
+    }
+
+    /// <summary>Leases on the region from every thread.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerThread, Description = "RegionLease acquire+release")]
+    public void Leases() => _hammer!.Run(Work.Lease);
+
+    /// <summary>Interlocked.Increment+Decrement of one field shared by every thread.</summary>
+    [Benchmark(OperationsPerInvoke = OperationsPerThread, Description = "Interlocked.Increment+Decrement, one shared field")]
+    public void SharedCounter() => _hammer!.Run(Work.SharedCounter);
+
+    /// <summary>ReaderWriterLockSlim read lock shared by every thread.</summary>
+    [Benchmark(OperationsPerInvoke = OperationsPerThread, Description = "ReaderWriterLockSlim EnterRead+ExitRead, one lock")]
+    public void ReadLock() => _hammer!.Run(Work.ReadLock);
+
+    private enum Work
+    {
+        Lease,
+        SharedCounter,
+        ReadLock,
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LeaseLoop()
+    {
+        var region = _region;
+        for (var i = 0; i < OperationsPerThread; i++)
+        {
+            var lease = region.AcquireLease();
+            lease.Dispose();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SharedCounterLoop()
+    {
+        for (var i = 0; i < OperationsPerThread; i++)
+        {
+            Interlocked.Increment(ref _shared);
+            Interlocked.Decrement(ref _shared);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadLockLoop()
+    {
+        var gate = _lock;
+        for (var i = 0; i < OperationsPerThread; i++)
+        {
+            gate.EnterReadLock();
+            gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Worker threads that run one loop each when told to, and say when they are done.</summary>
+    private sealed class Hammer : IDisposable
+    {
+        private readonly TwoThreadBenchmarks _owner;
+        private readonly Thread[] _threads;
+        private readonly SemaphoreSlim _go = new(0);
+        private readonly CountdownEvent _done;
+        private readonly Barrier _start;
+        private volatile bool _stopping;
+        private Work _work;
+
+        public Hammer(int threads, TwoThreadBenchmarks owner)
+        {
+            _owner = owner;
+            _done = new CountdownEvent(threads);
+            _start = new Barrier(threads);
+            _threads = [.. Enumerable.Range(0, threads).Select(i => new Thread(Loop) { IsBackground = true, Name = $"hammer {i}" })];
+            foreach (var thread in _threads)
+            {
+                thread.Start();
+            }
+        }
+
+        public void Run(Work work)
+        {
+            _work = work;
+            _done.Reset();
+            _go.Release(_threads.Length);
+            _done.Wait();
+        }
+
+        public void Dispose()
+        {
+            _stopping = true;
+            _go.Release(_threads.Length);
+            foreach (var thread in _threads)
+            {
+                thread.Join();
+            }
+
+            _go.Dispose();
+            _done.Dispose();
+            _start.Dispose();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                if (_stopping)
+                {
+                    return;
+                }
+
+                // Line the threads up so the loops overlap from their first operation.
+                _start.SignalAndWait();
+                switch (_work)
+                {
+                    case Work.Lease:
+                        _owner.LeaseLoop();
+                        break;
+                    case Work.SharedCounter:
+                        _owner.SharedCounterLoop();
+                        break;
+                    default:
+                        _owner.ReadLockLoop();
+                        break;
+                }
+
+                _done.Signal();
+            }
+        }
+    }
+}
