@@ -16,13 +16,16 @@ public sealed class MemoryMapping : SafeHandle
     public const long Alignment = 2 << 20;
 
     private const long PageSize = 4096;
+    private readonly nint _reservationStart;
+    private readonly long _reservationLength;
     private long _length;
 
-    private MemoryMapping(nint address, long length, long reserved, bool writable)
+    private MemoryMapping(nint reservationStart, long reservationLength, nint address, long reserved, bool writable)
         : base(0, ownsHandle: true)
     {
         SetHandle(address);
-        _length = length;
+        _reservationStart = reservationStart;
+        _reservationLength = reservationLength;
         ReservedLength = reserved;
         Writable = writable;
     }
@@ -60,20 +63,9 @@ public sealed class MemoryMapping : SafeHandle
             throw MapFailure("mmap(PROT_NONE reservation)", what ?? $"{slack} bytes");
         }
 
-        var aligned = (nint)RoundUp(raw, Alignment);
-        var head = aligned - raw;
-        var tail = slack - head - reserved;
-        if (head > 0)
-        {
-            Libc.Munmap(raw, (nuint)head);
-        }
-
-        if (tail > 0)
-        {
-            Libc.Munmap(aligned + (nint)reserved, (nuint)tail);
-        }
-
-        var mapping = new MemoryMapping(aligned, 0, reserved, writable);
+        // The alignment slack around the aligned range stays reserved (PROT_NONE, no memory):
+        // trimming it would cost two munmap calls on every open.
+        var mapping = new MemoryMapping(raw, slack, (nint)RoundUp(raw, Alignment), reserved, writable);
         try
         {
             mapping.MapFileRange(fd, 0, length, what);
@@ -153,7 +145,7 @@ public sealed class MemoryMapping : SafeHandle
     }
 
     /// <inheritdoc />
-    protected override bool ReleaseHandle() => Libc.Munmap(handle, (nuint)ReservedLength) == 0;
+    protected override bool ReleaseHandle() => Libc.Munmap(_reservationStart, (nuint)_reservationLength) == 0;
 
     private void MapFileRange(FileDescriptor fd, long offset, long length, string? what)
     {

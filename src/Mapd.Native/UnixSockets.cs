@@ -119,11 +119,11 @@ public static unsafe class UnixSockets
     }
 
     /// <summary>
-    /// Receives one message (blocking). Returns its length, 0 at end of stream. A descriptor that
-    /// came with it is returned owned in <paramref name="descriptor"/> (with O_CLOEXEC); extra
-    /// descriptors are closed.
+    /// Receives one message. Returns its length, 0 at end of stream, or -1 when
+    /// <paramref name="wait"/> is false and nothing is queued. A descriptor that came with it is
+    /// returned owned in <paramref name="descriptor"/> (with O_CLOEXEC); extra descriptors are closed.
     /// </summary>
-    public static int Receive(SafeHandle socket, Span<byte> buffer, out FileDescriptor? descriptor, string what)
+    public static int Receive(SafeHandle socket, Span<byte> buffer, out FileDescriptor? descriptor, string what, bool wait = true)
     {
         descriptor = null;
         var controlSize = ControlSpace * 4;
@@ -139,9 +139,14 @@ public static unsafe class UnixSockets
                 ControlLength = (nuint)controlSize,
             };
             nint received;
-            while ((received = Libc.RecvMsg(socket, &message, MSG_CMSG_CLOEXEC)) < 0)
+            while ((received = Libc.RecvMsg(socket, &message, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT))) < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EAGAIN && !wait)
+                {
+                    return -1;
+                }
+
                 if (errno != Errnos.EINTR)
                 {
                     throw new SystemCallException("recvmsg", what, errno);

@@ -5,7 +5,8 @@ namespace Mapd;
 /// <summary>
 /// The session socket's messages (all integers little-endian):
 /// HELLO <c>MAPD u16</c>, WELCOME <c>MAPD u16 id[16]</c>, FD <c>MAPF u64</c> + one fd,
-/// TAKEN <c>MAPT u64</c> (client to daemon: that fd arrived).
+/// TAKEN <c>MAPT u64...</c> (client to daemon: those fds arrived; one to
+/// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement).
 /// </summary>
 internal static class SessionFrames
 {
@@ -21,8 +22,11 @@ internal static class SessionFrames
     /// <summary>Length of FD and TAKEN.</summary>
     public const int HandoffLength = 12;
 
+    /// <summary>The most handoff ids one TAKEN carries.</summary>
+    public const int MaxTakenIds = 64;
+
     /// <summary>The largest message either side sends.</summary>
-    public const int MaxLength = WelcomeLength;
+    public const int MaxLength = 4 + (8 * MaxTakenIds);
 
     private static ReadOnlySpan<byte> HelloMagic => "MAPD"u8;
 
@@ -73,9 +77,35 @@ internal static class SessionFrames
 
     public static bool TryReadFd(ReadOnlySpan<byte> message, out ulong handoffId) => TryReadHandoff(message, FdMagic, out handoffId);
 
-    public static void WriteTaken(Span<byte> destination, ulong handoffId) => WriteHandoff(destination, TakenMagic, handoffId);
+    /// <summary>Writes TAKEN for <paramref name="handoffIds"/> and returns its length.</summary>
+    public static int WriteTaken(Span<byte> destination, ReadOnlySpan<ulong> handoffIds)
+    {
+        TakenMagic.CopyTo(destination);
+        for (var i = 0; i < handoffIds.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(destination[(4 + (8 * i))..], handoffIds[i]);
+        }
 
-    public static bool TryReadTaken(ReadOnlySpan<byte> message, out ulong handoffId) => TryReadHandoff(message, TakenMagic, out handoffId);
+        return 4 + (8 * handoffIds.Length);
+    }
+
+    /// <summary>The handoff ids of a TAKEN message, or false when it is not one.</summary>
+    public static bool TryReadTaken(ReadOnlySpan<byte> message, List<ulong> handoffIds)
+    {
+        handoffIds.Clear();
+        var count = (message.Length - 4) / 8;
+        if (message.Length < HandoffLength || (message.Length - 4) % 8 != 0 || count > MaxTakenIds || !message[..4].SequenceEqual(TakenMagic))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            handoffIds.Add(BinaryPrimitives.ReadUInt64LittleEndian(message[(4 + (8 * i))..]));
+        }
+
+        return true;
+    }
 
     private static void WriteHandoff(Span<byte> destination, ReadOnlySpan<byte> magic, ulong handoffId)
     {

@@ -110,30 +110,61 @@ internal sealed class SessionConnection : IDisposable
     private void Receive()
     {
         var buffer = new byte[64];
-        Span<byte> taken = stackalloc byte[SessionFrames.HandoffLength];
+        var taken = new byte[SessionFrames.MaxLength];
+        var ids = new ulong[SessionFrames.MaxTakenIds];
+        var arrived = new FileDescriptor[SessionFrames.MaxTakenIds];
         try
         {
             while (true)
             {
-                var received = UnixSockets.Receive(_socket, buffer, out var descriptor, _path);
-                if (received == 0)
+                // Block for one message, then take whatever else is already queued, and
+                // acknowledge the whole burst with one TAKEN.
+                var count = 0;
+                var ended = false;
+                while (count < ids.Length)
                 {
-                    descriptor?.Dispose();
+                    var received = UnixSockets.Receive(_socket, buffer, out var descriptor, _path, wait: count == 0);
+                    if (received < 0)
+                    {
+                        break;
+                    }
+
+                    if (received == 0)
+                    {
+                        descriptor?.Dispose();
+                        ended = true;
+                        break;
+                    }
+
+                    if (SessionFrames.TryReadFd(buffer.AsSpan(0, received), out var handoffId) && descriptor is not null)
+                    {
+                        ids[count] = handoffId;
+                        arrived[count++] = descriptor;
+                    }
+                    else
+                    {
+                        descriptor?.Dispose();
+                    }
+                }
+
+                if (count > 0)
+                {
+                    var length = SessionFrames.WriteTaken(taken, ids.AsSpan(0, count));
+                    UnixSockets.Send(_socket, taken.AsSpan(0, length), _path);
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    if (!_handoffs.GetOrAdd(ids[i], NewWaiter).TrySetResult(arrived[i]))
+                    {
+                        arrived[i].Dispose();
+                    }
+                }
+
+                if (ended)
+                {
                     _failure = new IOException($"mapd closed the session on {_path}");
                     break;
-                }
-
-                if (!SessionFrames.TryReadFd(buffer.AsSpan(0, received), out var handoffId) || descriptor is null)
-                {
-                    descriptor?.Dispose();
-                    continue;
-                }
-
-                SessionFrames.WriteTaken(taken, handoffId);
-                UnixSockets.Send(_socket, taken, _path);
-                if (!_handoffs.GetOrAdd(handoffId, NewWaiter).TrySetResult(descriptor))
-                {
-                    descriptor.Dispose();
                 }
             }
         }

@@ -17,7 +17,7 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
     {
         var session = context.Session(sessions);
         await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        (Region Region, FileDescriptor Descriptor) created;
+        (Region Region, DescriptorLoan Descriptor) created;
         try
         {
             created = store.Create(request.Name, request.Size, request.Mode, request.MaxSize, context.Caller(), session);
@@ -41,7 +41,7 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
 
         var session = context.Session(sessions);
         await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        (Region Region, FileDescriptor Descriptor) opened;
+        (Region Region, DescriptorLoan Descriptor) opened;
         try
         {
             opened = store.Open(request.Name, request.Access == Access.ReadWrite, context.Caller(), session);
@@ -131,13 +131,13 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
         return Task.FromResult(new CloseResponse());
     }
 
-    private OpenResponse HandOff(Session session, Region region, FileDescriptor descriptor, Access access, bool created)
+    private OpenResponse HandOff(Session session, Region region, DescriptorLoan loan, Access access, bool created)
     {
-        using (descriptor)
+        using (loan)
         {
             try
             {
-                var handoffId = session.HandOff(descriptor);
+                var handoffId = session.HandOff(loan.Descriptor);
                 return new OpenResponse { Region = region, HandoffId = handoffId, Access = access };
             }
             catch

@@ -180,6 +180,7 @@ public sealed partial class SessionSocketListener(
     private async Task ReadAcknowledgementsAsync(Session session, CancellationToken stoppingToken)
     {
         var buffer = new byte[SessionFrames.MaxLength];
+        var taken = new List<ulong>(SessionFrames.MaxTakenIds);
         while (true)
         {
             var received = await session.Socket.ReceiveAsync(buffer, SocketFlags.None, stoppingToken);
@@ -188,13 +189,16 @@ public sealed partial class SessionSocketListener(
                 return;
             }
 
-            if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), out var handoffId))
+            if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), taken))
             {
                 Log.ProtocolViolation(logger, session.Id, session.Pid, received);
                 return;
             }
 
-            session.Taken(handoffId);
+            foreach (var handoffId in taken)
+            {
+                session.Taken(handoffId);
+            }
         }
     }
 

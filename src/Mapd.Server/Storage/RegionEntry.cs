@@ -1,3 +1,4 @@
+using Mapd.Native;
 using Mapd.Server.Grace;
 
 namespace Mapd.Server.Storage;
@@ -24,6 +25,20 @@ internal sealed class RegionEntry(RegionRecord record, string fileName)
 
     /// <summary>The shrink waiting for its mappers, if any.</summary>
     public ShrinkGrace? Shrink { get; set; }
+
+    /// <summary>Kept open so an open costs no path lookup; closed when the region is deleted.</summary>
+    public FileDescriptor? ReadOnlyDescriptor { get; set; }
+
+    /// <summary>Kept open for read-write opens and for resizing.</summary>
+    public FileDescriptor? ReadWriteDescriptor { get; set; }
+
+    public void CloseDescriptors()
+    {
+        ReadOnlyDescriptor?.Dispose();
+        ReadWriteDescriptor?.Dispose();
+        ReadOnlyDescriptor = null;
+        ReadWriteDescriptor = null;
+    }
 
     /// <summary>Bytes this region takes from capacity: the larger of its sizes, in whole pages.</summary>
     public long AccountedBytes => Accounted(Math.Max(Record.Size, Record.PendingSize));

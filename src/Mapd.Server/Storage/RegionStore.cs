@@ -173,7 +173,7 @@ public sealed partial class RegionStore : IDisposable
     /// Creates a region owned by <paramref name="caller"/>, mapped by <paramref name="mapper"/>,
     /// and returns a read-write descriptor for it. The caller owns the descriptor.
     /// </summary>
-    public (Region Region, FileDescriptor Descriptor) Create(string name, ulong size, uint mode, ulong maxSize, CallerIdentity caller, IRegionMapper mapper)
+    public (Region Region, DescriptorLoan Descriptor) Create(string name, ulong size, uint mode, ulong maxSize, CallerIdentity caller, IRegionMapper mapper)
     {
         CheckName(name);
         CheckSize(size);
@@ -216,12 +216,12 @@ public sealed partial class RegionStore : IDisposable
                 throw;
             }
 
-            var entry = new RegionEntry(record, name);
+            var entry = new RegionEntry(record, name) { ReadWriteDescriptor = fd };
             _regions.Add(name, entry);
             _reserved += accounted;
             AddMapper(entry, mapper);
             Log.Created(_logger, name, size, caller.Uid, caller.Pid, _reserved, _storage.Capacity);
-            return (Describe(entry, detailed: false), fd);
+            return (Describe(entry, detailed: false), new DescriptorLoan(fd));
         }
     }
 
@@ -230,7 +230,7 @@ public sealed partial class RegionStore : IDisposable
     /// returning an O_RDONLY or O_RDWR descriptor that the caller owns. While a shrink is
     /// pending the reply carries <c>pending_size</c>, and the opener maps only that much.
     /// </summary>
-    public (Region Region, FileDescriptor Descriptor) Open(string name, bool writable, CallerIdentity caller, IRegionMapper mapper)
+    public (Region Region, DescriptorLoan Descriptor) Open(string name, bool writable, CallerIdentity caller, IRegionMapper mapper)
     {
         CheckName(name);
         lock (_gate)
@@ -243,7 +243,8 @@ public sealed partial class RegionStore : IDisposable
                     $"uid {caller.Uid} may not open region '{name}' {(writable ? "read-write" : "read-only")}: it belongs to uid {record.OwnerUid} gid {record.Gid} with mode {Convert.ToString(record.Mode, 8).PadLeft(4, '0')}; ask its owner to widen the mode or open it read-only");
             }
 
-            var fd = _storage.Regions.OpenFile(entry.FileName, writable);
+            var fd = writable ? WritableDescriptor(entry) : entry.ReadOnlyDescriptor ??= _storage.Regions.OpenFile(entry.FileName, writable: false);
+            var loan = new DescriptorLoan(fd);
             AddMapper(entry, mapper);
 
             // After a restart, a returning session may still map the old tail: it must release too.
@@ -252,7 +253,7 @@ public sealed partial class RegionStore : IDisposable
                 shrink.Waiting.Add(mapper);
             }
 
-            return (Describe(entry, detailed: false), fd);
+            return (Describe(entry, detailed: false), loan);
         }
     }
 
@@ -400,6 +401,7 @@ public sealed partial class RegionStore : IDisposable
             _regions.Remove(name);
             entry.FileName = trashName;
             entry.Deleted = true;
+            entry.CloseDescriptors();
             if (entry.Shrink is { } shrink)
             {
                 // Nobody can open it any more; its file is freed whole when the last mapper leaves.
@@ -467,6 +469,7 @@ public sealed partial class RegionStore : IDisposable
                     _storage.Regions.Unlink(entry.FileName);
                     _regions.Remove(name);
                     _reserved -= entry.AccountedBytes;
+                    entry.CloseDescriptors();
                 }
             }
         }
@@ -481,22 +484,23 @@ public sealed partial class RegionStore : IDisposable
             foreach (var entry in _regions.Values)
             {
                 entry.Shrink?.Timer?.Dispose();
+                entry.CloseDescriptors();
             }
         }
     }
 
     private static string MetadataName(string name) => name + ".json";
 
+    private FileDescriptor WritableDescriptor(RegionEntry entry) =>
+        entry.ReadWriteDescriptor ??= _storage.Regions.OpenFile(entry.FileName, writable: true);
+
     private void Grow(RegionEntry entry, ulong size, CallerIdentity caller)
     {
         var record = entry.Record;
         var additional = RegionEntry.Accounted(size) - entry.AccountedBytes;
         CheckCapacity(Math.Max(additional, 0), $"grow region '{record.Name}' to {size} bytes");
-        using (var fd = _storage.Regions.OpenFile(entry.FileName, writable: true))
-        {
-            // A crash between here and Persist leaves the file longer than its metadata; Recover cuts it back.
-            Files.Truncate(fd, (long)size, _storage.Regions.Join(entry.FileName));
-        }
+        // A crash between here and Persist leaves the file longer than its metadata; Recover cuts it back.
+        Files.Truncate(WritableDescriptor(entry), (long)size, _storage.Regions.Join(entry.FileName));
 
         var grown = record with { Size = size, Generation = record.Generation + 1 };
         Persist(grown);
@@ -548,10 +552,7 @@ public sealed partial class RegionStore : IDisposable
 
         // Metadata first: a crash after it leaves a file longer than its metadata, which Recover cuts back.
         Persist(committed);
-        using (var fd = _storage.Regions.OpenFile(entry.FileName, writable: true))
-        {
-            Files.Truncate(fd, (long)shrink.Target, _storage.Regions.Join(entry.FileName));
-        }
+        Files.Truncate(WritableDescriptor(entry), (long)shrink.Target, _storage.Regions.Join(entry.FileName));
 
         entry.Record = committed;
         entry.Shrink = null;
@@ -579,8 +580,7 @@ public sealed partial class RegionStore : IDisposable
             var length = (long)shrink.From - offset;
             if (length > 0)
             {
-                using var fd = _storage.Regions.OpenFile(entry.FileName, writable: true);
-                Files.PunchHole(fd, offset, length, _storage.Regions.Join(entry.FileName));
+                Files.PunchHole(WritableDescriptor(entry), offset, length, _storage.Regions.Join(entry.FileName));
             }
 
             shrink.HolePunched = true;

@@ -68,13 +68,31 @@ public sealed class SessionFramesTests
         var taken = new byte[SessionFrames.HandoffLength];
 
         SessionFrames.WriteFd(fd, handoffId);
-        SessionFrames.WriteTaken(taken, handoffId);
+        Assert.Equal(SessionFrames.HandoffLength, SessionFrames.WriteTaken(taken, [handoffId]));
 
+        var fromTaken = new List<ulong>();
         Assert.True(SessionFrames.TryReadFd(fd, out var fromFd));
-        Assert.True(SessionFrames.TryReadTaken(taken, out var fromTaken));
+        Assert.True(SessionFrames.TryReadTaken(taken, fromTaken));
         Assert.Equal(handoffId, fromFd);
-        Assert.Equal(handoffId, fromTaken);
+        Assert.Equal([handoffId], fromTaken);
         Assert.Equal("MAPT"u8.ToArray(), taken[..4]);
+    }
+
+    [Fact]
+    public void Taken_carries_a_burst_of_ids_up_to_its_limit()
+    {
+        var ids = Enumerable.Range(1, SessionFrames.MaxTakenIds).Select(i => (ulong)i * 1000).ToArray();
+        var message = new byte[SessionFrames.MaxLength + 8];
+        var length = SessionFrames.WriteTaken(message, ids);
+        Assert.Equal(SessionFrames.MaxLength, length);
+
+        var read = new List<ulong>();
+        Assert.True(SessionFrames.TryReadTaken(message.AsSpan(0, length), read));
+        Assert.Equal(ids, read);
+
+        // One id more than the limit, or a partial id, is not a TAKEN.
+        Assert.False(SessionFrames.TryReadTaken(message.AsSpan(0, length + 8), read));
+        Assert.False(SessionFrames.TryReadTaken(message.AsSpan(0, length - 3), read));
     }
 
     [Fact]
@@ -83,11 +101,10 @@ public sealed class SessionFramesTests
         var fd = new byte[SessionFrames.HandoffLength];
         var taken = new byte[SessionFrames.HandoffLength];
         SessionFrames.WriteFd(fd, 42);
-        SessionFrames.WriteTaken(taken, 42);
+        SessionFrames.WriteTaken(taken, [42]);
 
-        Assert.False(SessionFrames.TryReadTaken(fd, out var id1));
+        Assert.False(SessionFrames.TryReadTaken(fd, []));
         Assert.False(SessionFrames.TryReadFd(taken, out var id2));
-        Assert.Equal(0UL, id1);
         Assert.Equal(0UL, id2);
     }
 
@@ -125,7 +142,7 @@ public sealed class SessionFramesTests
         Assert.False(SessionFrames.TryReadHello([], out _));
         Assert.False(SessionFrames.TryReadWelcome([], out _, out _));
         Assert.False(SessionFrames.TryReadFd([], out _));
-        Assert.False(SessionFrames.TryReadTaken([], out _));
+        Assert.False(SessionFrames.TryReadTaken([], []));
     }
 
     [Theory]
@@ -143,7 +160,7 @@ public sealed class SessionFramesTests
         Assert.False(SessionFrames.TryReadHello(hello.AsSpan(0, SessionFrames.HelloLength + delta), out _));
         Assert.False(SessionFrames.TryReadWelcome(welcome.AsSpan(0, SessionFrames.WelcomeLength + delta), out _, out _));
         Assert.False(SessionFrames.TryReadFd(fd.AsSpan(0, SessionFrames.HandoffLength + delta), out _));
-        Assert.False(SessionFrames.TryReadTaken(fd.AsSpan(0, SessionFrames.HandoffLength + delta), out _));
+        Assert.False(SessionFrames.TryReadTaken(fd.AsSpan(0, SessionFrames.HandoffLength + delta), []));
     }
 
     [Fact]

@@ -209,9 +209,10 @@ public sealed class RegionStoreResizeTests : IDisposable
     [Fact]
     public async Task Past_the_grace_timeout_the_tail_is_punched_out_but_not_truncated()
     {
-        var (_, fd) = Store.Create("a", 64 * KiB, 0, 0, StoreHarness.Owner, _session);
-        using (fd)
+        var (_, loan) = Store.Create("a", 64 * KiB, 0, 0, StoreHarness.Owner, _session);
+        using (loan)
         {
+            var fd = loan.Descriptor;
             Files.WriteAll(fd, new byte[64 * 1024].Select(_ => (byte)1).ToArray(), "a");
             await Store.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
             var before = Files.Stat(fd, "a");

@@ -21,8 +21,8 @@ public sealed class RegionStoreTests : IDisposable
         var (region, fd) = Store.Create("a", 5000, 0b110_100_000, 0, StoreHarness.Owner, _session);
         using (fd)
         {
-            Assert.Equal(5000, Files.Stat(fd, "a").Size);
-            Files.WriteAll(fd, "writable"u8, "a");
+            Assert.Equal(5000, Files.Stat(fd.Descriptor, "a").Size);
+            Files.WriteAll(fd.Descriptor, "writable"u8, "a");
         }
 
         Assert.Equal("a", region.Name);
@@ -153,9 +153,9 @@ public sealed class RegionStoreTests : IDisposable
         var (region, fd) = Store.Open("a", writable: false, StoreHarness.Stranger, _other);
         using (fd)
         {
-            var error = Assert.Throws<SystemCallException>(() => Files.WriteAll(fd, "x"u8, "a"));
+            var error = Assert.Throws<SystemCallException>(() => Files.WriteAll(fd.Descriptor, "x"u8, "a"));
             Assert.Equal(Errnos.EBADF, error.Errno);
-            Assert.Equal(4096, Files.Stat(fd, "a").Size);
+            Assert.Equal(4096, Files.Stat(fd.Descriptor, "a").Size);
         }
 
         Assert.Equal(2u, region.Mappers);
@@ -170,11 +170,11 @@ public sealed class RegionStoreTests : IDisposable
             var (_, opened) = Store.Open("a", writable: true, StoreHarness.Owner, _other);
             using (opened)
             {
-                Files.WriteAll(opened, "shared"u8, "a");
-                Assert.Equal(Files.Stat(created, "created").Inode, Files.Stat(opened, "opened").Inode);
+                Files.WriteAll(opened.Descriptor, "shared"u8, "a");
+                Assert.Equal(Files.Stat(created.Descriptor, "created").Inode, Files.Stat(opened.Descriptor, "opened").Inode);
             }
 
-            Assert.Equal("shared"u8.ToArray(), Files.ReadAll(created, "a")[..6]);
+            Assert.Equal("shared"u8.ToArray(), Files.ReadAll(created.Descriptor, "a")[..6]);
         }
     }
 
