@@ -99,9 +99,14 @@ public sealed class DurabilityTests
         File.Delete(file);
         File.CreateSymbolicLink(file, secret);
 
-        // Live: the daemon hands out the descriptor it holds, never re-resolving the path, so the
-        // client gets the region's own bytes and not the symlink's target.
-        Assert.Equal("ok verified 4096", await ClientProcess.RunAsync(daemon, null, "verify", "victim", "41"));
+        // Live: a read-only open resolves the name with O_NOFOLLOW and fails rather than hand
+        // out the symlink's target. (A read-write open would get the descriptor the daemon has
+        // held since the create, which is the region's own file: safe too.)
+        await using var mapd = await daemon.ConnectAsync();
+        var (code, message) = await Status.Of(() => mapd.OpenAsync("victim", Client.RegionAccess.ReadOnly));
+        Assert.Equal(StatusCode.Internal, code);
+        Assert.Contains("ELOOP", message, StringComparison.Ordinal);
+        Assert.Equal("ok wrote 4096", await ClientProcess.RunAsync(daemon, null, "write", "victim", "41"));
 
         // After a restart the region is skipped and the target is untouched.
         await daemon.KillAsync();

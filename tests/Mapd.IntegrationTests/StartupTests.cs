@@ -84,7 +84,8 @@ public sealed class StartupTests
     {
         await using var daemon = await MapdDaemon.StartAsync();
         Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "term", "4096", "61"));
-        Assert.Equal(0, await daemon.StopAsync());
+        var exit = await daemon.StopAsync();
+        Assert.True(exit == 0, $"exit code {exit}:\n{daemon.Log}");
         Assert.False(File.Exists(Path.Join(daemon.SocketDirectory, "mapd-fd.sock")));
         await daemon.RestartAsync();
         Assert.Equal("ok verified 4096", await ClientProcess.RunAsync(daemon, null, "verify", "term", "61"));

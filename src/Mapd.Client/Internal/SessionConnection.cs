@@ -15,6 +15,7 @@ internal sealed class SessionConnection : IDisposable
     private readonly Thread _receiver;
     private readonly string _path;
     private volatile Exception? _failure;
+    private int _disposed;
 
     private SessionConnection(FileDescriptor socket, string id, string path)
     {
@@ -89,6 +90,11 @@ internal sealed class SessionConnection : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         UnixSockets.Shutdown(_socket);
         if (Thread.CurrentThread != _receiver)
         {

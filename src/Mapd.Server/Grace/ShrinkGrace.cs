@@ -6,8 +6,14 @@ namespace Mapd.Server.Grace;
 /// A shrink announced but not yet committed: the file keeps its old size until every session
 /// that mapped the region when it was announced has released (or ended).
 /// </summary>
-internal sealed class ShrinkGrace(ulong generation, ulong target, ulong from, DateTimeOffset since, bool recovering)
+internal sealed class ShrinkGrace(ulong generation, ulong target, ulong from, DateTimeOffset since, long requestedAt, bool recovering)
 {
+    /// <summary>When the Resize arrived (<see cref="TimeProvider.GetTimestamp"/>), for the resize duration metric.</summary>
+    public long RequestedAt { get; } = requestedAt;
+
+    /// <summary>True once counted in <c>mapd_grace_pending</c>, so it is uncounted exactly once.</summary>
+    public bool GraceCounted { get; set; }
+
     public ulong Generation { get; } = generation;
 
     /// <summary>The size the file will be cut to.</summary>

@@ -167,7 +167,7 @@ public static class MapdHost
         // "notify whenever NOTIFY_SOCKET is set", so wire the package's lifetime ourselves.
         if (SystemdHelpers.IsSystemdService() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
         {
-            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<ISystemdNotifier, BestEffortSystemdNotifier>();
             services.AddSingleton<IHostLifetime, SystemdLifetime>();
             services.AddHostedService<SystemdStatus>();
         }

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Mapd.Native;
 using Mapd.Protocol.V1;
 using Mapd.Server.Grace;
+using Mapd.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Mapd.Server.Storage;
@@ -268,6 +269,7 @@ public sealed partial class RegionStore : IDisposable
     {
         CheckName(name);
         CheckSize(size);
+        var requestedAt = _time.GetTimestamp();
         RegionEntry entry;
         lock (_gate)
         {
@@ -309,10 +311,11 @@ public sealed partial class RegionStore : IDisposable
                 if (size > record.Size)
                 {
                     Grow(entry, size, caller);
+                    MapdMetrics.ResizeCommitted("grow", _time.GetElapsedTime(requestedAt));
                 }
                 else
                 {
-                    Shrink(entry, size, caller, ref holdsGate);
+                    Shrink(entry, size, caller, requestedAt, ref holdsGate);
                 }
 
                 return Describe(entry, detailed: false);
@@ -406,6 +409,7 @@ public sealed partial class RegionStore : IDisposable
             {
                 // Nobody can open it any more; its file is freed whole when the last mapper leaves.
                 shrink.Timer?.Dispose();
+                EndGrace(shrink);
                 entry.Shrink = null;
                 entry.ResizeGate.Release();
             }
@@ -514,14 +518,14 @@ public sealed partial class RegionStore : IDisposable
     /// Announces a shrink and commits it at once if nobody maps the region. Once announced the
     /// shrink owns the resize gate (<paramref name="holdsGate"/> turns false): its commit lets the next resize in.
     /// </summary>
-    private void Shrink(RegionEntry entry, ulong size, CallerIdentity caller, ref bool holdsGate)
+    private void Shrink(RegionEntry entry, ulong size, CallerIdentity caller, long requestedAt, ref bool holdsGate)
     {
         var record = entry.Record;
         var announced = record with { PendingSize = size, Generation = record.Generation + 1 };
         Persist(announced);
         entry.Record = announced;
         holdsGate = false;
-        var shrink = new ShrinkGrace(announced.Generation, size, record.Size, _time.GetUtcNow(), recovering: false);
+        var shrink = new ShrinkGrace(announced.Generation, size, record.Size, _time.GetUtcNow(), requestedAt, recovering: false);
         foreach (var mapper in entry.Mappers.Keys)
         {
             shrink.Waiting.Add(mapper);
@@ -536,7 +540,23 @@ public sealed partial class RegionStore : IDisposable
         }
 
         _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
+        StartGrace(shrink);
         shrink.Timer = _time.CreateTimer(_ => GraceExpired(entry, shrink), null, GraceTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private static void StartGrace(ShrinkGrace shrink)
+    {
+        shrink.GraceCounted = true;
+        MapdMetrics.GraceStarted();
+    }
+
+    private void EndGrace(ShrinkGrace shrink)
+    {
+        if (shrink.GraceCounted)
+        {
+            shrink.GraceCounted = false;
+            MapdMetrics.GraceEnded(_time.GetUtcNow() - shrink.Since);
+        }
     }
 
     /// <summary>Truncates once nobody can still map the tail: every waiting session released or ended.</summary>
@@ -557,6 +577,8 @@ public sealed partial class RegionStore : IDisposable
         entry.Record = committed;
         entry.Shrink = null;
         shrink.Timer?.Dispose();
+        EndGrace(shrink);
+        MapdMetrics.ResizeCommitted("shrink", _time.GetElapsedTime(shrink.RequestedAt));
         _reserved -= before - entry.AccountedBytes;
         Log.ShrinkCommitted(_logger, committed.Name, shrink.Target, committed.Generation, (_time.GetUtcNow() - shrink.Since).TotalMilliseconds, shrink.HolePunched);
         _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Resized, entry.Mappers.Keys);
@@ -768,8 +790,9 @@ public sealed partial class RegionStore : IDisposable
         var entry = new RegionEntry(record, record.Name);
         if (record.PendingSize != 0)
         {
-            entry.Shrink = new ShrinkGrace(record.Generation, record.PendingSize, record.Size, _time.GetUtcNow(), recovering: true);
+            entry.Shrink = new ShrinkGrace(record.Generation, record.PendingSize, record.Size, _time.GetUtcNow(), _time.GetTimestamp(), recovering: true);
             entry.ResizeGate.Wait(0);
+            StartGrace(entry.Shrink);
         }
 
         _regions.Add(record.Name, entry);
