@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Mapd.Cli;
 
 /// <summary>
-/// Parses mapctl's arguments: <c>mapctl [--socket PATH] ls|create NAME SIZE [--mode 0640]|stat NAME|resize NAME SIZE|rm NAME</c>.
+/// Parses mapctl's arguments: <c>mapctl [--socket PATH] ls|create NAME SIZE [--mode 0640] [--max-size SIZE]|stat NAME|
+/// resize NAME SIZE [--expect-generation N]|rm NAME|sessions|watch [NAME...]</c>.
 /// Options may stand before or after the command, in <c>--option VALUE</c> or <c>--option=VALUE</c>
 /// form; <c>--</c> ends the options, for region names that start with a dash. Everything the
 /// daemon would refuse anyway (bad names, sizes, modes) is refused here, before connecting.
@@ -58,6 +60,8 @@ internal static class CommandLine
             "stat" => Verb.Stat,
             "resize" => Verb.Resize,
             "rm" => Verb.Remove,
+            "sessions" => Verb.Sessions,
+            "watch" => Verb.Watch,
             "version" => Verb.Version,
             var other => throw Usage(null, $"unknown command '{other}'"),
         };
@@ -86,6 +90,8 @@ internal static class CommandLine
         Verb.Stat => "stat",
         Verb.Resize => "resize",
         Verb.Remove => "rm",
+        Verb.Sessions => "sessions",
+        Verb.Watch => "watch",
         Verb.Version => "version",
         _ => "help",
     };
@@ -110,7 +116,7 @@ internal static class CommandLine
             case "--names":
                 options.Names = true;
                 break;
-            case "--socket" or "--mode":
+            case "--socket" or "--mode" or "--max-size" or "--expect-generation":
                 string value;
                 if (inline is not null)
                 {
@@ -125,13 +131,20 @@ internal static class CommandLine
                     throw Usage(null, $"{name} needs a value");
                 }
 
-                if (name == "--socket")
+                switch (name)
                 {
-                    options.Socket = options.Socket is null ? value : throw Usage(null, "--socket given twice");
-                }
-                else
-                {
-                    options.Mode = options.Mode is null ? value : throw Usage(Verb.Create, "--mode given twice");
+                    case "--socket":
+                        options.Socket = Once(options.Socket, value, name, null);
+                        break;
+                    case "--mode":
+                        options.Mode = Once(options.Mode, value, name, Verb.Create);
+                        break;
+                    case "--max-size":
+                        options.MaxSize = Once(options.MaxSize, value, name, Verb.Create);
+                        break;
+                    default:
+                        options.ExpectGeneration = Once(options.ExpectGeneration, value, name, Verb.Resize);
+                        break;
                 }
 
                 return index;
@@ -142,11 +155,16 @@ internal static class CommandLine
         return inline is null ? index : throw Usage(null, $"{name} takes no value");
     }
 
+    private static string Once(string? previous, string value, string name, Verb? verb) =>
+        previous is null ? value : throw Usage(verb, $"{name} given twice");
+
     private static Invocation Build(Verb verb, List<string> operands, Options options)
     {
-        RefuseOption(verb, options.Json, "--json", Verb.List, Verb.Stat);
+        RefuseOption(verb, options.Json, "--json", Verb.List, Verb.Stat, Verb.Sessions, Verb.Watch);
         RefuseOption(verb, options.Names, "--names", Verb.List);
         RefuseOption(verb, options.Mode is not null, "--mode", Verb.Create);
+        RefuseOption(verb, options.MaxSize is not null, "--max-size", Verb.Create);
+        RefuseOption(verb, options.ExpectGeneration is not null, "--expect-generation", Verb.Resize);
         if (options.Json && options.Names)
         {
             throw Usage(verb, "--json and --names exclude each other");
@@ -162,22 +180,32 @@ internal static class CommandLine
         var invocation = new Invocation(verb, socket, Format: format);
         switch (verb)
         {
-            case Verb.List or Verb.Version:
+            case Verb.List or Verb.Sessions or Verb.Version:
                 Arity(verb, operands);
                 return invocation;
+            case Verb.Watch:
+                // Any number of names; a name given twice is still one region to follow.
+                return invocation with { Names = [.. operands.Select(n => RegionNameOf(verb, n)).Distinct(StringComparer.Ordinal)] };
             case Verb.Stat or Verb.Remove:
                 Arity(verb, operands, "NAME");
                 return invocation with { Name = RegionNameOf(verb, operands[0]) };
             case Verb.Resize:
                 Arity(verb, operands, "NAME", "SIZE");
-                return invocation with { Name = RegionNameOf(verb, operands[0]), Size = SizeOf(verb, operands[1]) };
-            case Verb.Create:
-                Arity(verb, operands, "NAME", "SIZE");
                 return invocation with
                 {
                     Name = RegionNameOf(verb, operands[0]),
-                    Size = SizeOf(verb, operands[1]),
+                    Size = SizeOf(verb, operands[1], "SIZE"),
+                    ExpectedGeneration = GenerationOf(options.ExpectGeneration),
+                };
+            case Verb.Create:
+                Arity(verb, operands, "NAME", "SIZE");
+                var size = SizeOf(verb, operands[1], "SIZE");
+                return invocation with
+                {
+                    Name = RegionNameOf(verb, operands[0]),
+                    Size = size,
                     Mode = ModeOf(options.Mode),
+                    MaxSize = MaxSizeOf(options.MaxSize, size),
                 };
             default:
                 throw new UnreachableException($"{verb} has no operands to parse");
@@ -208,7 +236,7 @@ internal static class CommandLine
     private static string RegionNameOf(Verb verb, string name) =>
         RegionName.Validate(name) is { } problem ? throw Usage(verb, problem) : name;
 
-    private static long SizeOf(Verb verb, string text)
+    private static long SizeOf(Verb verb, string text, string what)
     {
         if (!ByteSize.TryParse(text, out var bytes))
         {
@@ -217,11 +245,34 @@ internal static class CommandLine
 
         return bytes switch
         {
-            0 => throw Usage(verb, "SIZE must be at least 1 byte"),
+            0 => throw Usage(verb, $"{what} must be at least 1 byte"),
             > long.MaxValue => throw Usage(verb, $"'{text}' is larger than any region can be"),
             _ => (long)bytes,
         };
     }
+
+    /// <summary>
+    /// The address space every mapper reserves so the region can grow in place; below SIZE it
+    /// could never hold the region, which the daemon refuses too.
+    /// </summary>
+    private static long MaxSizeOf(string? text, long size)
+    {
+        if (text is null)
+        {
+            return 0;
+        }
+
+        var maxSize = SizeOf(Verb.Create, text, "--max-size");
+        return maxSize >= size
+            ? maxSize
+            : throw Usage(Verb.Create, $"--max-size {RegionText.Size(maxSize)} is below SIZE {RegionText.Size(size)}; give the largest size the region may grow to");
+    }
+
+    /// <summary>Generations start at 1, so 0 (the wire's "any generation") is refused: leaving the option out says that.</summary>
+    private static ulong GenerationOf(string? text) =>
+        text is null ? 0
+        : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var generation) && generation > 0 ? generation
+        : throw Usage(Verb.Resize, $"--expect-generation '{text}' is not a generation; give the number 'mapctl stat' shows (1 or more), or leave the option out to resize whatever the generation");
 
     private static uint ModeOf(string? text) =>
         text is null ? 0
@@ -245,5 +296,9 @@ internal static class CommandLine
         public string? Socket { get; set; }
 
         public string? Mode { get; set; }
+
+        public string? MaxSize { get; set; }
+
+        public string? ExpectGeneration { get; set; }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Mapd.Client;
 using Mapd.Native;
@@ -38,40 +39,114 @@ internal sealed class GrpcRegionService : IRegionService
         Reachable(_client.ListAsync(cancellationToken));
 
     /// <inheritdoc />
-    public Task<RegionInfo> GetAsync(string name, CancellationToken cancellationToken) =>
-        Reachable(_client.GetAsync(name, cancellationToken));
+    public async Task<RegionStatus> GetDetailsAsync(string name, CancellationToken cancellationToken) =>
+        RegionStatus.From(await Reachable(_client.GetDetailsAsync(name, cancellationToken)));
 
     /// <inheritdoc />
-    public async Task<RegionInfo> CreateAsync(string name, long size, uint mode, CancellationToken cancellationToken)
+    public async Task<RegionInfo> CreateAsync(string name, long size, uint mode, long maxSize, CancellationToken cancellationToken)
     {
         // Create also opens and maps the region for this session; the region itself persists
         // after the mapping is dropped, which is all an operator asked for.
-        await using var region = await Reachable(_client.CreateAsync(name, size, mode, cancellationToken: cancellationToken));
+        await using var region = await Reachable(_client.CreateAsync(name, size, mode, maxSize, cancellationToken));
         return region.Info;
     }
 
     /// <inheritdoc />
-    public async Task<RegionInfo> ResizeAsync(string name, long size, CancellationToken cancellationToken)
-    {
-        // MapdClient does not wrap Resize (its mapped regions follow resizes through Watch), so
-        // mapctl calls the generated client, with the session in case the daemon wants one.
-        var request = new ResizeRequest { Name = name, Size = (ulong)size };
-        try
-        {
-            return RegionInfo.From(await _client.Grpc.ResizeAsync(request, _client.SessionHeaders, cancellationToken: cancellationToken));
-        }
-        catch (RpcException e)
-        {
-            throw Explain(MapdException.From(e));
-        }
-    }
+    public Task<RegionInfo> ResizeAsync(string name, long size, ulong expectedGeneration, CancellationToken cancellationToken) =>
+        Reachable(_client.ResizeAsync(name, size, expectedGeneration, cancellationToken));
 
     /// <inheritdoc />
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         Reachable(_client.DeleteAsync(name, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    public async Task<IReadOnlyList<SessionSummary>> ListSessionsAsync(CancellationToken cancellationToken)
+    {
+        ListSessionsResponse response;
+        try
+        {
+            // The daemon decides by the caller's uid (SO_PEERCRED) what it lists; no session needed.
+            response = await _client.Grpc.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Explain(MapdException.From(e));
+        }
+
+        // mapctl's own session exists only to ask this question: showing it would only confuse.
+        var own = _client.SessionId;
+        return [.. response.Sessions
+            .Where(s => !(s.Pid == (uint)Environment.ProcessId && own.StartsWith(s.IdPrefix, StringComparison.Ordinal)))
+            .Select(SessionSummary.From)];
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(IReadOnlyList<string> names, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Without the mapd-session header the daemon watches as an operator: no names means every
+        // region, not just the ones this session maps (none).
+        using var call = _client.Grpc.Watch(new WatchRequest { Names = { names } }, cancellationToken: cancellationToken);
+        try
+        {
+            // The daemon writes the headers once the subscription exists.
+            await call.ResponseHeadersAsync;
+        }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw Explain(MapdException.From(e));
+        }
+
+        var received = false;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await call.ResponseStream.MoveNext(cancellationToken);
+            }
+            catch (RpcException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException e) when (!received && e.StatusCode != StatusCode.Unavailable)
+            {
+                // A refusal (a bad name, a daemon without Watch) can come after headers that carry
+                // no status, so it shows only here: before any event, it is the daemon's answer.
+                throw MapdException.From(e);
+            }
+            catch (RpcException e)
+            {
+                throw Ended(e);
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            received = true;
+            yield return WatchEvent.From(call.ResponseStream.Current);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _client.DisposeAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // When the daemon died during the command, MapdClient has already disposed the lost
+            // session and disposes it again here. Nothing is left to release, and mapctl is about
+            // to exit with its one-line error: that must not become a crash with a stack trace.
+        }
+    }
 
     private async Task<T> Reachable<T>(Task<T> call)
     {
@@ -95,6 +170,18 @@ internal sealed class GrpcRegionService : IRegionService
         {
             throw Explain(e);
         }
+    }
+
+    /// <summary>
+    /// A watch the daemon ended after it started: UNAVAILABLE whatever the status (shutting down, the
+    /// connection lost, the watcher fell behind), so mapctl exits 3, with the daemon's reason.
+    /// </summary>
+    private static MapdException Ended(RpcException e)
+    {
+        var reason = e.Status.DebugException is not null || string.IsNullOrWhiteSpace(e.Status.Detail)
+            ? "the stream broke off; mapd may have stopped or restarted"
+            : e.Status.Detail;
+        return new MapdException(StatusCode.Unavailable, $"mapd ended the watch ({StatusName.Of(e.StatusCode)}): {reason}; run mapctl watch again once it is back", e);
     }
 
     /// <summary>

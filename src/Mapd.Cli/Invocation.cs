@@ -6,11 +6,38 @@ namespace Mapd.Cli;
 /// <param name="Name">The region name, for commands that take one (already valid by the contract's rule).</param>
 /// <param name="Size">Bytes, for <c>create</c> and <c>resize</c>; at least 1.</param>
 /// <param name="Mode">Permission bits for <c>create</c>; 0 when <c>--mode</c> was not given, which the daemon reads as 0600.</param>
-/// <param name="Format">How <c>ls</c> and <c>stat</c> print.</param>
+/// <param name="Format">How <c>ls</c>, <c>stat</c>, <c>sessions</c> and <c>watch</c> print.</param>
+/// <param name="MaxSize">Bytes from <c>create --max-size</c>, at least <paramref name="Size"/>; 0 when not given (no hint).</param>
+/// <param name="ExpectedGeneration">The generation <c>resize --expect-generation</c> requires; 0 resizes whatever the generation.</param>
+/// <param name="Names">The region names <c>watch</c> follows, valid and without repeats; empty follows every region.</param>
 internal sealed record Invocation(
     Verb Verb,
     string? SocketDirectory = null,
     string Name = "",
     long Size = 0,
     uint Mode = 0,
-    OutputFormat Format = OutputFormat.Human);
+    OutputFormat Format = OutputFormat.Human,
+    long MaxSize = 0,
+    ulong ExpectedGeneration = 0,
+    IReadOnlyList<string>? Names = null)
+{
+    /// <summary>The region names <c>watch</c> follows; never null.</summary>
+    public IReadOnlyList<string> Names { get; init; } = Names ?? [];
+
+    /// <summary>Value equality, <see cref="Names"/> compared element by element (a record would compare the list's reference).</summary>
+    public bool Equals(Invocation? other) =>
+        other is not null
+        && Verb == other.Verb
+        && SocketDirectory == other.SocketDirectory
+        && Name == other.Name
+        && Size == other.Size
+        && Mode == other.Mode
+        && Format == other.Format
+        && MaxSize == other.MaxSize
+        && ExpectedGeneration == other.ExpectedGeneration
+        && Names.SequenceEqual(other.Names, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode() =>
+        HashCode.Combine(Verb, SocketDirectory, Name, Size, Mode, Format, HashCode.Combine(MaxSize, ExpectedGeneration, Names.Count));
+}

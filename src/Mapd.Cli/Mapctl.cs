@@ -14,18 +14,21 @@ internal sealed class Mapctl
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Lazy<AccountNames> _accounts;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the runner.</summary>
     /// <param name="connect">Connects to the daemon in a socket directory (null: the default).</param>
     /// <param name="output">Where results go (stdout).</param>
     /// <param name="error">Where the one-line error goes (stderr).</param>
     /// <param name="accounts">Names for uids and gids; read only by output that shows them.</param>
-    public Mapctl(Func<string?, CancellationToken, Task<IRegionService>> connect, TextWriter output, TextWriter error, Func<AccountNames> accounts)
+    /// <param name="time">The clock for ages in <c>stat</c> and the times of <c>watch</c> events; the system's by default.</param>
+    public Mapctl(Func<string?, CancellationToken, Task<IRegionService>> connect, TextWriter output, TextWriter error, Func<AccountNames> accounts, TimeProvider? time = null)
     {
         _connect = connect;
         _out = output;
         _error = error;
         _accounts = new Lazy<AccountNames>(accounts);
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>mapctl's version, with the commit it was built from when the build knew it.</summary>
@@ -62,14 +65,22 @@ internal sealed class Mapctl
             var service = await _connect(invocation.SocketDirectory, cancellationToken);
             await using (service)
             {
-                await _out.WriteAsync(await ExecuteAsync(service, invocation, cancellationToken));
+                if (invocation.Verb == Verb.Watch)
+                {
+                    await WatchAsync(service, invocation, cancellationToken);
+                }
+                else
+                {
+                    await _out.WriteAsync(await ExecuteAsync(service, invocation, cancellationToken));
+                }
             }
 
             return ExitCode.Success;
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or MapdException { Code: StatusCode.Cancelled })
         {
-            return Fail(ExitCode.Interrupted, "interrupted");
+            // Ctrl-C is how a watch is meant to end: that is success, and nothing to complain about.
+            return invocation.Verb == Verb.Watch ? ExitCode.Success : Fail(ExitCode.Interrupted, "interrupted");
         }
         catch (MapdException e)
         {
@@ -91,10 +102,9 @@ internal sealed class Mapctl
     private static string Unexplained(StatusCode code, Verb verb)
     {
         var command = CommandLine.NameOf(verb);
-        var status = string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
         return code == StatusCode.Unimplemented
             ? $"this mapd does not implement {command} (UNIMPLEMENTED); upgrade the daemon"
-            : $"mapd answered {command} with {status} and no message; its log may say more";
+            : $"mapd answered {command} with {StatusName.Of(code)} and no message; its log may say more";
     }
 
     private async Task<string> ExecuteAsync(IRegionService service, Invocation invocation, CancellationToken cancellationToken)
@@ -110,22 +120,44 @@ internal sealed class Mapctl
                     _ => RegionTable.Render(regions, _accounts.Value),
                 };
             case Verb.Stat:
-                var region = await service.GetAsync(invocation.Name, cancellationToken);
-                return invocation.Format == OutputFormat.Json ? RegionJson.Render(region) : RegionDetails.Render(region, _accounts.Value);
+                var status = await service.GetDetailsAsync(invocation.Name, cancellationToken);
+                var now = _time.GetUtcNow();
+                return invocation.Format == OutputFormat.Json ? RegionJson.Render(status, now) : RegionDetails.Render(status, _accounts.Value, now);
             case Verb.Create:
-                var created = await service.CreateAsync(invocation.Name, invocation.Size, invocation.Mode, cancellationToken);
-                return $"created region '{created.Name}': {RegionText.Size(created.Size)}, mode {PermissionBits.Format(created.Mode)}\n";
+                var created = await service.CreateAsync(invocation.Name, invocation.Size, invocation.Mode, invocation.MaxSize, cancellationToken);
+                var reserve = invocation.MaxSize == 0 ? "" : $", max size {RegionText.Size(invocation.MaxSize)}";
+                return $"created region '{created.Name}': {RegionText.Size(created.Size)}, mode {PermissionBits.Format(created.Mode)}{reserve}\n";
             case Verb.Resize:
-                var resized = await service.ResizeAsync(invocation.Name, invocation.Size, cancellationToken);
+                var resized = await service.ResizeAsync(invocation.Name, invocation.Size, invocation.ExpectedGeneration, cancellationToken);
                 return resized.PendingSize == 0
                     ? $"resized region '{resized.Name}' to {RegionText.Size(resized.Size)} (generation {resized.Generation})\n"
                     : $"region '{resized.Name}' shrinks from {RegionText.Size(resized.Size)} to {RegionText.Size(resized.PendingSize)} (generation {resized.Generation}) once every mapper has released the tail\n";
             case Verb.Remove:
                 await service.DeleteAsync(invocation.Name, cancellationToken);
                 return $"deleted region '{invocation.Name}'\n";
+            case Verb.Sessions:
+                var sessions = await service.ListSessionsAsync(cancellationToken);
+                return invocation.Format == OutputFormat.Json ? SessionTable.RenderJson(sessions) : SessionTable.Render(sessions, _accounts.Value);
             default:
                 throw new InvalidOperationException($"{invocation.Verb} needs no daemon");
         }
+    }
+
+    /// <summary>
+    /// Prints each event as it arrives, flushed at once so a pipe or a log sees it live. Returns
+    /// only by cancellation or failure: a stream the daemon closed means it stopped or restarted.
+    /// </summary>
+    private async Task WatchAsync(IRegionService service, Invocation invocation, CancellationToken cancellationToken)
+    {
+        await foreach (var watchEvent in service.WatchAsync(invocation.Names, cancellationToken))
+        {
+            var received = _time.GetUtcNow();
+            await _out.WriteAsync(invocation.Format == OutputFormat.Json ? WatchLine.RenderJson(watchEvent, received) : WatchLine.Render(watchEvent, received));
+            await _out.FlushAsync(cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new MapdException(StatusCode.Unavailable, "mapd closed the watch; it may have stopped or restarted: run mapctl watch again once it is back");
     }
 
     private int Fail(int exitCode, string message)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Mapd.Cli;
 
@@ -15,10 +14,8 @@ internal static class RegionTable
     private static readonly bool[] RightAligned = [false, true, true, false, false, true];
 
     /// <summary>The table, header first, each line ending in a newline.</summary>
-    public static string Render(IEnumerable<RegionInfo> regions, AccountNames accounts)
-    {
-        var rows = new List<string[]> { Header };
-        rows.AddRange(regions
+    public static string Render(IEnumerable<RegionInfo> regions, AccountNames accounts) =>
+        TextTable.Render(Header, RightAligned, regions
             .OrderBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => new[]
             {
@@ -29,25 +26,4 @@ internal static class RegionTable
                 $"{accounts.User(r.OwnerUid)}:{accounts.Group(r.Gid)}",
                 r.Mappers.ToString(CultureInfo.InvariantCulture),
             }));
-
-        var widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            var line = new StringBuilder();
-            for (var c = 0; c < row.Length; c++)
-            {
-                if (c > 0)
-                {
-                    line.Append("  ");
-                }
-
-                line.Append(RightAligned[c] ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c]));
-            }
-
-            text.Append(line.ToString().TrimEnd()).Append('\n');
-        }
-
-        return text.ToString();
-    }
 }

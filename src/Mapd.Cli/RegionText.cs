@@ -25,4 +25,31 @@ internal static class RegionText
         time == default
             ? null
             : time.UtcDateTime.ToString(fractions ? "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'" : "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// How long ago, short enough for a column: <c>12.3s</c> under a minute (tenths truncated, so
+    /// 59.99 s is still <c>59.9s</c>), then <c>4m05s</c>, <c>2h03m</c>, <c>3d04h</c>. A time in the
+    /// future (clocks stepped between the daemon's reading and ours) is <c>0.0s</c>.
+    /// </summary>
+    public static string Age(TimeSpan age)
+    {
+        var ticks = Math.Max(age.Ticks, 0);
+        if (ticks < TimeSpan.TicksPerMinute)
+        {
+            var tenths = ticks / (TimeSpan.TicksPerSecond / 10);
+            return string.Create(CultureInfo.InvariantCulture, $"{tenths / 10}.{tenths % 10}s");
+        }
+
+        var whole = TimeSpan.FromTicks(ticks);
+        return whole.TotalHours < 1 ? string.Create(CultureInfo.InvariantCulture, $"{whole.Minutes}m{whole.Seconds:00}s")
+            : whole.TotalDays < 1 ? string.Create(CultureInfo.InvariantCulture, $"{whole.Hours}h{whole.Minutes:00}m")
+            : string.Create(CultureInfo.InvariantCulture, $"{whole.Days}d{whole.Hours:00}h");
+    }
+
+    /// <summary>A past time for humans: <c>2025-11-25T22:16:03Z (12.3s ago)</c>, or <c>unknown</c> when the daemon sent none.</summary>
+    public static string TimeAndAge(DateTimeOffset time, DateTimeOffset now) =>
+        Timestamp(time, fractions: false) is { } text ? $"{text} ({Age(now - time)} ago)" : "unknown";
+
+    /// <summary><c>yes</c> or <c>no</c>.</summary>
+    public static string YesNo(bool value) => value ? "yes" : "no";
 }

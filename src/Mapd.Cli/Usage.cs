@@ -3,8 +3,8 @@ namespace Mapd.Cli;
 /// <summary>mapctl's usage texts: the full help and the one-line synopsis of each command.</summary>
 internal static class Usage
 {
-    /// <summary>The synopsis of every command, as the design's contract writes it.</summary>
-    public const string Summary = "mapctl [--socket PATH] ls|create NAME SIZE [--mode 0640]|stat NAME|resize NAME SIZE|rm NAME|version";
+    /// <summary>The synopsis of every command, as the design's contract writes it, plus the commands added since.</summary>
+    public const string Summary = "mapctl [--socket PATH] ls|create NAME SIZE [--mode 0640]|stat NAME|resize NAME SIZE|rm NAME|sessions|watch [NAME...]|version";
 
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Help = """
@@ -12,23 +12,32 @@ internal static class Usage
 
         commands:
           ls [--json | --names]           list regions
-          create NAME SIZE [--mode MODE]  create a region (MODE is octal, default 0600)
-          stat NAME [--json]              describe a region
-          resize NAME SIZE                grow or shrink a region
+          create NAME SIZE [--mode MODE] [--max-size SIZE]
+                                          create a region (MODE is octal, default 0600); --max-size lets
+                                          mappers reserve address space so the region grows in place
+          stat NAME [--json]              describe a region: sizes, who maps it, any pending shrink
+          resize NAME SIZE [--expect-generation N]
+                                          grow (committed at once) or shrink (committed once every mapper
+                                          released the tail); with N, only if the generation is still N
           rm NAME                         delete a region (its memory returns once nobody maps it)
+          sessions [--json]               list the daemon's client sessions (all for root, else yours)
+          watch [NAME...] [--json]        print region events as they happen, one per line: the current
+                                          state first, then RESIZED, SHRINK_PENDING, DELETED; no NAME
+                                          follows every region; runs until Ctrl-C (exit 0)
           version                         print mapctl's version
 
         options:
           --socket PATH  the daemon's socket directory, or its mapd.sock; default $MAPD_SOCKET_DIR,
                          else /run/mapd for root, $XDG_RUNTIME_DIR/mapd, else /tmp/mapd-UID
-          --json         print snake_case JSON with the proto's field names
+          --json         print snake_case JSON with the proto's field names (watch: one object per line)
           --names        print region names only, one per line
           -h, --help     print this help
 
         SIZE is bytes with an optional binary suffix K M G T: 4096, 64M (64 MiB), 8G, 1T.
-        Use -- before a region name that starts with '-'.
+        Use -- before a region name that starts with '-'. Times are UTC.
 
-        exit codes: 0 done, 1 the daemon refused, 2 usage error, 3 daemon unreachable, 130 interrupted
+        exit codes: 0 done, 1 the daemon refused, 2 usage error, 3 daemon unreachable (or it ended
+        a watch), 130 interrupted (except watch, which Ctrl-C ends with 0)
 
         """;
 
@@ -36,10 +45,12 @@ internal static class Usage
     public static string Of(Verb verb) => verb switch
     {
         Verb.List => "mapctl [--socket PATH] ls [--json | --names]",
-        Verb.Create => "mapctl [--socket PATH] create NAME SIZE [--mode MODE]",
+        Verb.Create => "mapctl [--socket PATH] create NAME SIZE [--mode MODE] [--max-size SIZE]",
         Verb.Stat => "mapctl [--socket PATH] stat NAME [--json]",
-        Verb.Resize => "mapctl [--socket PATH] resize NAME SIZE",
+        Verb.Resize => "mapctl [--socket PATH] resize NAME SIZE [--expect-generation N]",
         Verb.Remove => "mapctl [--socket PATH] rm NAME",
+        Verb.Sessions => "mapctl [--socket PATH] sessions [--json]",
+        Verb.Watch => "mapctl [--socket PATH] watch [NAME...] [--json]",
         Verb.Version => "mapctl version",
         _ => "mapctl --help",
     };

@@ -23,4 +23,10 @@ internal enum Verb
 
     /// <summary><c>rm NAME</c>.</summary>
     Remove,
+
+    /// <summary><c>sessions</c>.</summary>
+    Sessions,
+
+    /// <summary><c>watch [NAME...]</c>.</summary>
+    Watch,
 }

@@ -73,7 +73,7 @@ public class CommandLineTests
         var message = UsageError("create", "orders", text);
 
         Assert.Contains($"'{text}' is not a size", message, StringComparison.Ordinal);
-        Assert.EndsWith("(usage: mapctl [--socket PATH] create NAME SIZE [--mode MODE])", message, StringComparison.Ordinal);
+        Assert.EndsWith("(usage: mapctl [--socket PATH] create NAME SIZE [--mode MODE] [--max-size SIZE])", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,6 +255,122 @@ public class CommandLineTests
         foreach (var line in lines)
         {
             Assert.DoesNotContain('\n', UsageError(line));
+        }
+    }
+
+    [Fact]
+    public void Resize_takes_an_expected_generation()
+    {
+        Assert.Equal(new Invocation(Verb.Resize, Name: "x", Size: 128L << 20, ExpectedGeneration: 3), Parse("resize", "x", "128M", "--expect-generation", "3"));
+        Assert.Equal(18446744073709551615UL, Parse("resize", "--expect-generation=18446744073709551615", "x", "1M").ExpectedGeneration);
+        Assert.Equal(0UL, Parse("resize", "x", "1M").ExpectedGeneration);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("+3")]
+    [InlineData("3.0")]
+    [InlineData("three")]
+    [InlineData("18446744073709551616")]
+    [InlineData("")]
+    public void Expected_generations_are_positive_integers(string text)
+    {
+        var message = UsageError("resize", "x", "1M", $"--expect-generation={text}");
+
+        Assert.StartsWith($"--expect-generation '{text}' is not a generation;", message, StringComparison.Ordinal);
+        Assert.EndsWith("(usage: mapctl [--socket PATH] resize NAME SIZE [--expect-generation N])", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_takes_a_max_size_no_smaller_than_the_size()
+    {
+        var invocation = Parse("create", "orders", "64M", "--max-size", "1G");
+
+        Assert.Equal(new Invocation(Verb.Create, Name: "orders", Size: 64L << 20, MaxSize: 1L << 30), invocation);
+        Assert.Equal(64L << 20, Parse("create", "orders", "64M", "--max-size=64M").MaxSize);
+        Assert.Equal(0L, Parse("create", "orders", "64M").MaxSize);
+        Assert.StartsWith("--max-size 32M is below SIZE 64M;", UsageError("create", "orders", "64M", "--max-size", "32M"), StringComparison.Ordinal);
+        Assert.StartsWith("--max-size must be at least 1 byte", UsageError("create", "orders", "64M", "--max-size", "0"), StringComparison.Ordinal);
+        Assert.StartsWith("'lots' is not a size", UsageError("create", "orders", "64M", "--max-size", "lots"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sessions_parses_with_or_without_json()
+    {
+        Assert.Equal(new Invocation(Verb.Sessions), Parse("sessions"));
+        Assert.Equal(new Invocation(Verb.Sessions, SocketDirectory: "/s", Format: OutputFormat.Json), Parse("--socket", "/s", "sessions", "--json"));
+    }
+
+    [Fact]
+    public void Watch_takes_any_number_of_names_each_once()
+    {
+        Assert.Equal(new Invocation(Verb.Watch), Parse("watch"));
+        Assert.Empty(Parse("watch").Names);
+        Assert.Equal(["b", "a"], Parse("watch", "b", "a", "b").Names);
+        Assert.Equal(new Invocation(Verb.Watch, Format: OutputFormat.Json, Names: ["orders"]), Parse("watch", "--json", "orders"));
+        Assert.Equal(["-dash"], Parse("watch", "--", "-dash").Names);
+    }
+
+    [Fact]
+    public void Invocations_with_the_same_names_are_equal()
+    {
+        var first = Parse("watch", "a", "b");
+        var second = new Invocation(Verb.Watch, Names: ["a", "b"]);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+        Assert.NotEqual(first, new Invocation(Verb.Watch, Names: ["b", "a"]));
+        Assert.NotEqual(first, new Invocation(Verb.Watch));
+        Assert.NotEqual(new Invocation(Verb.Resize, ExpectedGeneration: 1), new Invocation(Verb.Resize, ExpectedGeneration: 2));
+        Assert.NotEqual(new Invocation(Verb.Create, MaxSize: 1), new Invocation(Verb.Create, MaxSize: 2));
+    }
+
+    [Fact]
+    public void Watch_refuses_a_bad_name_before_connecting()
+    {
+        var message = UsageError("watch", "good", ".bad");
+
+        Assert.Contains("starts with '.'", message, StringComparison.Ordinal);
+        Assert.EndsWith("(usage: mapctl [--socket PATH] watch [NAME...] [--json])", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sessions extra", "sessions takes no arguments; unexpected 'extra'")]
+    [InlineData("sessions --names", "--names does not apply to sessions")]
+    [InlineData("watch --names", "--names does not apply to watch")]
+    [InlineData("watch --mode 0600", "--mode does not apply to watch")]
+    [InlineData("rm a --json", "--json does not apply to rm")]
+    [InlineData("resize a 1M --max-size 2M", "--max-size does not apply to resize")]
+    [InlineData("create a 1M --expect-generation 2", "--expect-generation does not apply to create")]
+    [InlineData("stat a --expect-generation 2", "--expect-generation does not apply to stat")]
+    [InlineData("resize a 1M --expect-generation 1 --expect-generation 2", "--expect-generation given twice")]
+    [InlineData("create a 1M --max-size 2M --max-size 3M", "--max-size given twice")]
+    [InlineData("resize a 1M --expect-generation", "--expect-generation needs a value")]
+    [InlineData("create a 1M --max-size", "--max-size needs a value")]
+    public void New_options_apply_only_where_they_mean_something(string line, string problem)
+    {
+        Assert.StartsWith(problem, UsageError(line.Split(' ')), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sessions --help")]
+    [InlineData("watch a --help")]
+    public void Help_wins_on_the_new_commands_too(string line)
+    {
+        Assert.Equal(Verb.Help, Parse(line.Split(' ')).Verb);
+    }
+
+    [Fact]
+    public void Every_command_has_a_synopsis_and_a_help_line()
+    {
+        foreach (var verb in Enum.GetValues<Verb>().Where(v => v is not Verb.Help))
+        {
+            var name = CommandLine.NameOf(verb);
+            Assert.StartsWith("mapctl ", Usage.Of(verb), StringComparison.Ordinal);
+            Assert.Contains($" {name}", Usage.Of(verb), StringComparison.Ordinal);
+            Assert.Contains($"\n  {name}", Usage.Help, StringComparison.Ordinal);
+            Assert.Contains(name, Usage.Summary, StringComparison.Ordinal);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Mapd.Client;
 
@@ -6,7 +7,7 @@ namespace Mapd.Cli.Tests;
 /// <summary>An in-memory daemon that answers like the real one, records what it was asked, and can be told to fail.</summary>
 internal sealed class FakeRegionService : IRegionService
 {
-    private readonly Dictionary<string, RegionInfo> _regions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegionStatus> _regions = new(StringComparer.Ordinal);
 
     public List<string> Calls { get; } = [];
 
@@ -14,16 +15,31 @@ internal sealed class FakeRegionService : IRegionService
 
     public bool Disposed { get; private set; }
 
-    public void Add(RegionInfo region) => _regions[region.Name] = region;
+    public List<SessionSummary> Sessions { get; } = [];
+
+    /// <summary>What Watch streams, in order.</summary>
+    public List<WatchEvent> WatchEvents { get; } = [];
+
+    /// <summary>After the events: throw this (the daemon ended the watch), else wait for cancellation when <see cref="WatchUntilCancelled"/>, else end the stream.</summary>
+    public MapdException? WatchEnd { get; set; }
+
+    public bool WatchUntilCancelled { get; set; }
+
+    /// <summary>Called once every event has been handed out and the watch waits for cancellation.</summary>
+    public Action? WatchIdle { get; set; }
+
+    public void Add(RegionInfo region) => _regions[region.Name] = new RegionStatus(region, 0, [], null);
+
+    public void Add(RegionStatus status) => _regions[status.Region.Name] = status;
 
     public Task<IReadOnlyList<RegionInfo>> ListAsync(CancellationToken cancellationToken) =>
-        Answer("List", () => (IReadOnlyList<RegionInfo>)[.. _regions.Values]);
+        Answer("List", () => (IReadOnlyList<RegionInfo>)[.. _regions.Values.Select(s => s.Region)]);
 
-    public Task<RegionInfo> GetAsync(string name, CancellationToken cancellationToken) =>
+    public Task<RegionStatus> GetDetailsAsync(string name, CancellationToken cancellationToken) =>
         Answer($"Get {name}", () => Find(name));
 
-    public Task<RegionInfo> CreateAsync(string name, long size, uint mode, CancellationToken cancellationToken) =>
-        Answer($"Create {name} {size} {mode}", () =>
+    public Task<RegionInfo> CreateAsync(string name, long size, uint mode, long maxSize, CancellationToken cancellationToken) =>
+        Answer($"Create {name} {size} {mode} {maxSize}", () =>
         {
             if (_regions.ContainsKey(name))
             {
@@ -31,23 +47,58 @@ internal sealed class FakeRegionService : IRegionService
             }
 
             var region = Regions.Make(name, size, mode: mode == 0 ? 0x180u : mode);
-            _regions[name] = region;
+            _regions[name] = new RegionStatus(region, maxSize, [], null);
             return region;
         });
 
-    public Task<RegionInfo> ResizeAsync(string name, long size, CancellationToken cancellationToken) =>
-        Answer($"Resize {name} {size}", () =>
+    public Task<RegionInfo> ResizeAsync(string name, long size, ulong expectedGeneration, CancellationToken cancellationToken) =>
+        Answer($"Resize {name} {size} {expectedGeneration}", () =>
         {
-            var region = Find(name);
+            var status = Find(name);
+            var region = status.Region;
+            if (expectedGeneration != 0 && expectedGeneration != region.Generation)
+            {
+                throw new MapdException(StatusCode.FailedPrecondition, $"region '{name}' is at generation {region.Generation}, not {expectedGeneration}; read it again and retry");
+            }
+
             var resized = size >= region.Size
                 ? region with { Size = size, Generation = region.Generation + 1 }
                 : region with { PendingSize = size, Generation = region.Generation + 1 };
-            _regions[name] = resized;
+            _regions[name] = status with { Region = resized };
             return resized;
         });
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         Answer($"Delete {name}", () => _regions.Remove(name) ? name : throw NotFound(name));
+
+    public Task<IReadOnlyList<SessionSummary>> ListSessionsAsync(CancellationToken cancellationToken) =>
+        Answer("ListSessions", () => (IReadOnlyList<SessionSummary>)[.. Sessions]);
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(IReadOnlyList<string> names, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Calls.Add($"Watch [{string.Join(' ', names)}]");
+        if (Failure is { } failure)
+        {
+            throw failure;
+        }
+
+        foreach (var watchEvent in WatchEvents)
+        {
+            await Task.Yield();
+            yield return watchEvent;
+        }
+
+        if (WatchEnd is { } end)
+        {
+            throw end;
+        }
+
+        if (WatchUntilCancelled)
+        {
+            WatchIdle?.Invoke();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
 
     public ValueTask DisposeAsync()
     {
@@ -58,7 +109,7 @@ internal sealed class FakeRegionService : IRegionService
     private static MapdException NotFound(string name) =>
         new(StatusCode.NotFound, $"region '{name}' does not exist; list regions with 'mapctl ls' or create it first");
 
-    private RegionInfo Find(string name) => _regions.TryGetValue(name, out var region) ? region : throw NotFound(name);
+    private RegionStatus Find(string name) => _regions.TryGetValue(name, out var status) ? status : throw NotFound(name);
 
     private Task<T> Answer<T>(string call, Func<T> answer)
     {

@@ -17,7 +17,9 @@ public sealed class MapctlTests : IAsyncDisposable
         await _error.DisposeAsync();
     }
 
-    private async Task<int> Run(params string[] args)
+    private Task<int> Run(params string[] args) => Run(_out, CancellationToken.None, args);
+
+    private async Task<int> Run(TextWriter output, CancellationToken cancellationToken, params string[] args)
     {
         var mapctl = new Mapctl(
             (directory, _) =>
@@ -25,10 +27,11 @@ public sealed class MapctlTests : IAsyncDisposable
                 _socketDirectories.Add(directory);
                 return Task.FromResult<IRegionService>(_daemon);
             },
-            _out,
+            output,
             _error,
-            Regions.Accounts);
-        return await mapctl.RunAsync(args, CancellationToken.None);
+            Regions.Accounts,
+            new FixedTime(Regions.Now));
+        return await mapctl.RunAsync(args, cancellationToken);
     }
 
     private string ErrorLine()
@@ -45,7 +48,7 @@ public sealed class MapctlTests : IAsyncDisposable
     {
         Assert.Equal(ExitCode.Success, await Run("create", "orders", "64M", "--mode", "0640"));
 
-        Assert.Equal(["Create orders 67108864 416"], _daemon.Calls);
+        Assert.Equal(["Create orders 67108864 416 0"], _daemon.Calls);
         Assert.Equal("created region 'orders': 64M, mode 0640\n", _out.ToString());
         Assert.Empty(_error.ToString());
         Assert.True(_daemon.Disposed);
@@ -100,18 +103,68 @@ public sealed class MapctlTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Stat_prints_details_or_json()
+    public async Task Stat_prints_details_or_json_with_ages_counted_to_now()
     {
-        var region = Regions.Make("orders", mappers: 2);
-        _daemon.Add(region);
+        var status = Regions.Shrinking();
+        _daemon.Add(status);
 
         Assert.Equal(ExitCode.Success, await Run("stat", "orders"));
-        Assert.Equal(RegionDetails.Render(region, Regions.Accounts()), _out.ToString());
+        Assert.Equal(RegionDetails.Render(status, Regions.Accounts(), Regions.Now), _out.ToString());
+        Assert.Contains("(12.3s ago)", _out.ToString(), StringComparison.Ordinal);
 
         _out.GetStringBuilder().Clear();
         Assert.Equal(ExitCode.Success, await Run("stat", "--json", "orders"));
-        Assert.Equal(RegionJson.Render(region), _out.ToString());
+        Assert.Equal(RegionJson.Render(status, Regions.Now), _out.ToString());
         Assert.Equal(["Get orders", "Get orders"], _daemon.Calls);
+    }
+
+    [Fact]
+    public async Task Stat_of_a_missing_region_exits_1()
+    {
+        Assert.Equal(ExitCode.Refused, await Run("stat", "ghost"));
+
+        Assert.Equal("mapctl: region 'ghost' does not exist; list regions with 'mapctl ls' or create it first", ErrorLine());
+        Assert.Empty(_out.ToString());
+    }
+
+    [Fact]
+    public async Task Create_passes_max_size_and_confirms_it()
+    {
+        Assert.Equal(ExitCode.Success, await Run("create", "orders", "64M", "--max-size", "1G"));
+
+        Assert.Equal(["Create orders 67108864 0 1073741824"], _daemon.Calls);
+        Assert.Equal("created region 'orders': 64M, mode 0600, max size 1G\n", _out.ToString());
+    }
+
+    [Fact]
+    public async Task Resize_passes_the_expected_generation_and_a_mismatch_exits_1()
+    {
+        _daemon.Add(Regions.Make("orders", size: 64L << 20, generation: 3));
+
+        Assert.Equal(ExitCode.Refused, await Run("resize", "orders", "128M", "--expect-generation", "2"));
+        Assert.Equal("mapctl: region 'orders' is at generation 3, not 2; read it again and retry", ErrorLine());
+        Assert.Empty(_out.ToString());
+
+        Assert.Equal(ExitCode.Success, await Run("resize", "orders", "128M", "--expect-generation", "3"));
+        Assert.Equal("resized region 'orders' to 128M (generation 4)\n", _out.ToString());
+        Assert.Equal(["Resize orders 134217728 2", "Resize orders 134217728 3"], _daemon.Calls);
+    }
+
+    [Fact]
+    public async Task Sessions_prints_the_table_or_json()
+    {
+        _daemon.Sessions.Add(Regions.Session("aaaaaaaa", pid: 10, uid: 0, regions: ["b", "a"]));
+        _daemon.Sessions.Add(Regions.Session("bbbbbbbb", pid: 20, since: Regions.Now));
+
+        Assert.Equal(ExitCode.Success, await Run("sessions"));
+        Assert.Equal(SessionTable.Render(_daemon.Sessions, Regions.Accounts()), _out.ToString());
+        Assert.Contains("aaaaaaaa   10  0 (root)", _out.ToString(), StringComparison.Ordinal);
+
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(ExitCode.Success, await Run("sessions", "--json"));
+        Assert.Equal(SessionTable.RenderJson(_daemon.Sessions), _out.ToString());
+        Assert.Equal(["ListSessions", "ListSessions"], _daemon.Calls);
+        Assert.Empty(_error.ToString());
     }
 
     [Fact]
