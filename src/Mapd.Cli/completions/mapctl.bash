@@ -1,7 +1,7 @@
 # bash completion for mapctl, the mapd operator tool.
 #
 # Install: copy to /usr/share/bash-completion/completions/mapctl, or `source` it from ~/.bashrc.
-# Needs nothing beyond bash. Region names for stat, resize and rm come from
+# Needs nothing beyond bash. Region names for stat, resize, rm and watch come from
 # `mapctl ls --names`, asked of the daemon that the command line's --socket names.
 
 _mapctl() {
@@ -18,7 +18,7 @@ _mapctl() {
             expect=''
         elif ((!ended)) && [[ $word == -- ]]; then
             ended=1
-        elif ((!ended)) && [[ $word == --socket || $word == --mode ]]; then
+        elif ((!ended)) && [[ $word == --socket || $word == --mode || $word == --max-size || $word == --expect-generation ]]; then
             expect=${word#--}
         elif ((!ended)) && [[ $word == -* ]]; then
             :
@@ -40,6 +40,10 @@ _mapctl() {
             mode)
                 mapfile -t COMPREPLY < <(compgen -W '0600 0640 0660 0644 0666' -- "$cur")
                 ;;
+            *)
+                # A size or a generation: nothing sensible to offer.
+                COMPREPLY=()
+                ;;
         esac
         return
     fi
@@ -49,8 +53,9 @@ _mapctl() {
         case $command in
             '') options+=' --version' ;;
             ls) options+=' --json --names' ;;
-            stat) options+=' --json' ;;
-            create) options+=' --mode' ;;
+            stat | sessions | watch) options+=' --json' ;;
+            create) options+=' --mode --max-size' ;;
+            resize) options+=' --expect-generation' ;;
         esac
         mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
         return
@@ -58,10 +63,11 @@ _mapctl() {
 
     case $command in
         '')
-            mapfile -t COMPREPLY < <(compgen -W 'ls create stat resize rm version help' -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W 'ls create stat resize rm sessions watch version help' -- "$cur")
             ;;
-        stat | rm | resize)
-            if ((operands == 0)); then
+        stat | rm | resize | watch)
+            # stat, rm and resize take one region name; watch takes any number of them.
+            if ((operands == 0)) || [[ $command == watch ]]; then
                 local names
                 names=$("${COMP_WORDS[0]}" ${socket:+--socket "$socket"} ls --names 2>/dev/null)
                 mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur")
