@@ -87,8 +87,8 @@ internal sealed class RawSession : IDisposable
 
                 if (_acknowledge)
                 {
-                    SessionFrames.WriteTaken(_taken, id);
-                    UnixSockets.Send(_socket, _taken, _path);
+                    var length = SessionFrames.WriteTaken(_taken, [id]);
+                    UnixSockets.Send(_socket, _taken.AsSpan(0, length), _path);
                 }
 
                 if (id == handoffId)

@@ -27,64 +27,64 @@ try
     switch (command)
     {
         case "create-write":
-        {
-            var mode = args.Length > 5 ? Convert.ToUInt32(args[5], 8) : 0;
-            using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
-            Fill(region, Seed(args[4]));
-            Console.WriteLine($"ok wrote {region.Size}");
-            break;
-        }
+            {
+                var mode = args.Length > 5 ? Convert.ToUInt32(args[5], 8) : 0;
+                using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
+                Fill(region, Seed(args[4]));
+                Console.WriteLine($"ok wrote {region.Size}");
+                break;
+            }
 
         case "write":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
-            Fill(region, Seed(args[3]));
-            Console.WriteLine($"ok wrote {region.Size}");
-            break;
-        }
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+                Fill(region, Seed(args[3]));
+                Console.WriteLine($"ok wrote {region.Size}");
+                break;
+            }
 
         case "verify":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
-            Console.WriteLine(Verify(region, Seed(args[3])));
-            break;
-        }
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+                Console.WriteLine(Verify(region, Seed(args[3])));
+                break;
+            }
 
         case "open":
-        {
-            using var region = await mapd.OpenAsync(args[2], args[3] == "rw" ? RegionAccess.ReadWrite : RegionAccess.ReadOnly);
-            Console.WriteLine($"ok opened {region.Access} {region.Size}");
-            break;
-        }
+            {
+                using var region = await mapd.OpenAsync(args[2], args[3] == "rw" ? RegionAccess.ReadWrite : RegionAccess.ReadOnly);
+                Console.WriteLine($"ok opened {region.Access} {region.Size}");
+                break;
+            }
 
         case "map-write":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
-            try
             {
-                using var mapping = MemoryMapping.MapShared(region.Descriptor, region.Size, writable: true);
-                Console.WriteLine("ok mapped writable");
-            }
-            catch (SystemCallException e)
-            {
-                Console.WriteLine($"error {e.ErrnoName} {e.Message}");
-            }
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+                try
+                {
+                    using var mapping = MemoryMapping.MapShared(region.Descriptor, region.Size, writable: true);
+                    Console.WriteLine("ok mapped writable");
+                }
+                catch (SystemCallException e)
+                {
+                    Console.WriteLine($"error {e.ErrnoName} {e.Message}");
+                }
 
-            break;
-        }
+                break;
+            }
 
         case "hold":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
-            var seed = Seed(args[3]);
-            Console.WriteLine(Verify(region, seed));
-            while (Console.ReadLine() is not null)
             {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+                var seed = Seed(args[3]);
                 Console.WriteLine(Verify(region, seed));
-            }
+                while (Console.ReadLine() is not null)
+                {
+                    Console.WriteLine(Verify(region, seed));
+                }
 
-            break;
-        }
+                break;
+            }
 
         case "delete":
             await mapd.DeleteAsync(args[2]);
@@ -92,60 +92,60 @@ try
             break;
 
         case "create":
-        {
-            var mode = args.Length > 4 ? Convert.ToUInt32(args[4], 8) : 0;
-            using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
-            var info = await mapd.GetAsync(args[2]);
-            Console.WriteLine($"ok created owner {info.OwnerUid} gid {info.Gid}");
-            break;
-        }
-
-        case "stamp":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
-            Stamp(region, 0);
-            Console.WriteLine($"ok stamped {region.Size}");
-            break;
-        }
-
-        case "readers":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
-            var result = await Readers.RunAsync(region, int.Parse(args[3], CultureInfo.InvariantCulture), () => Console.ReadLine() is null);
-            Console.WriteLine(result);
-            break;
-        }
-
-        case "resizer":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
-            var (min, max, count) = (long.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
-            Console.WriteLine(await Resizer.RunAsync(region, min, max, count));
-            break;
-        }
-
-        case "hold-lease":
-        {
-            using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
-            var lease = region.AcquireLease();
-            TouchAll(lease, 77);
-            Console.WriteLine($"ok holding {lease.Length}");
-            while (Console.ReadLine() is not null)
             {
-                TouchAll(lease, 78);
-                Console.WriteLine($"ok touched {lease.Length}");
+                var mode = args.Length > 4 ? Convert.ToUInt32(args[4], 8) : 0;
+                using var region = await mapd.CreateAsync(args[2], long.Parse(args[3], CultureInfo.InvariantCulture), mode);
+                var info = await mapd.GetAsync(args[2]);
+                Console.WriteLine($"ok created owner {info.OwnerUid} gid {info.Gid}");
+                break;
             }
 
-            lease.Dispose();
-            break;
-        }
+        case "stamp":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+                Stamp(region, 0);
+                Console.WriteLine($"ok stamped {region.Size}");
+                break;
+            }
+
+        case "readers":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+                var result = await Readers.RunAsync(region, int.Parse(args[3], CultureInfo.InvariantCulture), () => Console.ReadLine() is null);
+                Console.WriteLine(result);
+                break;
+            }
+
+        case "resizer":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+                var (min, max, count) = (long.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+                Console.WriteLine(await Resizer.RunAsync(region, min, max, count));
+                break;
+            }
+
+        case "hold-lease":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+                var lease = region.AcquireLease();
+                TouchAll(lease, 77);
+                Console.WriteLine($"ok holding {lease.Length}");
+                while (Console.ReadLine() is not null)
+                {
+                    TouchAll(lease, 78);
+                    Console.WriteLine($"ok touched {lease.Length}");
+                }
+
+                lease.Dispose();
+                break;
+            }
 
         case "status":
-        {
-            var info = await mapd.GetAsync(args[2]);
-            Console.WriteLine($"ok size {info.Size} pending {info.PendingSize} generation {info.Generation}");
-            break;
-        }
+            {
+                var info = await mapd.GetAsync(args[2]);
+                Console.WriteLine($"ok size {info.Size} pending {info.PendingSize} generation {info.Generation}");
+                break;
+            }
 
         case "session":
             Console.WriteLine($"ok {mapd.SessionId}");

@@ -67,46 +67,46 @@ public sealed class ResizeStateMachinePropertyTests
             switch (operation)
             {
                 case Resize(var pages, var expectedChoice):
-                {
-                    var size = pages * Page;
-                    var expected = expectedChoice switch { 0 => 0UL, 1 => model.Generation, _ => model.Generation + 7 };
-                    if (model.ShrinkPending)
                     {
-                        // The gate is held by the pending shrink: the resize waits until its deadline.
-                        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
-                        var waited = Assert.Throws<RpcException>(() => store.ResizeAsync("r", size, expected, Root, deadline.Token).GetAwaiter().GetResult());
-                        Assert.Equal(StatusCode.DeadlineExceeded, waited.StatusCode);
+                        var size = pages * Page;
+                        var expected = expectedChoice switch { 0 => 0UL, 1 => model.Generation, _ => model.Generation + 7 };
+                        if (model.ShrinkPending)
+                        {
+                            // The gate is held by the pending shrink: the resize waits until its deadline.
+                            using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
+                            var waited = Assert.Throws<RpcException>(() => store.ResizeAsync("r", size, expected, Root, deadline.Token).GetAwaiter().GetResult());
+                            Assert.Equal(StatusCode.DeadlineExceeded, waited.StatusCode);
+                            break;
+                        }
+
+                        if (expected != 0 && expected != model.Generation)
+                        {
+                            var refused = Assert.Throws<RpcException>(() => store.ResizeAsync("r", size, expected, Root, CancellationToken.None).GetAwaiter().GetResult());
+                            Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+                            break;
+                        }
+
+                        var before = model.Generation;
+                        store.ResizeAsync("r", size, expected, Root, CancellationToken.None).GetAwaiter().GetResult();
+                        model.Resize(size);
+                        Assert.True(model.Generation == before || model.Generation == before + 1);
                         break;
                     }
-
-                    if (expected != 0 && expected != model.Generation)
-                    {
-                        var refused = Assert.Throws<RpcException>(() => store.ResizeAsync("r", size, expected, Root, CancellationToken.None).GetAwaiter().GetResult());
-                        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
-                        break;
-                    }
-
-                    var before = model.Generation;
-                    store.ResizeAsync("r", size, expected, Root, CancellationToken.None).GetAwaiter().GetResult();
-                    model.Resize(size);
-                    Assert.True(model.Generation == before || model.Generation == before + 1);
-                    break;
-                }
 
                 case Release(var index, var current):
-                {
-                    if (!model.Mapped[index])
                     {
-                        var missing = Assert.Throws<RpcException>(() => store.Release("r", model.Generation, mappers[index]));
-                        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+                        if (!model.Mapped[index])
+                        {
+                            var missing = Assert.Throws<RpcException>(() => store.Release("r", model.Generation, mappers[index]));
+                            Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+                            break;
+                        }
+
+                        var generation = current ? model.Generation : Math.Max(1, model.Generation - 1);
+                        store.Release("r", generation, mappers[index]);
+                        model.Release(index, generation);
                         break;
                     }
-
-                    var generation = current ? model.Generation : Math.Max(1, model.Generation - 1);
-                    store.Release("r", generation, mappers[index]);
-                    model.Release(index, generation);
-                    break;
-                }
 
                 case EndSession(var index):
                     store.RemoveMapper(mappers[index]);
