@@ -5,7 +5,8 @@ namespace Mapd.Bench;
 /// <summary>
 /// Entry point. <c>open</c> runs the Open benchmark against a daemon it starts itself;
 /// <c>handoff-peer</c> is the second process of the bare fd-handoff baseline (started by
-/// <c>open</c>, not by hand).
+/// <c>open</c>, not by hand). <c>resize</c> runs the online-resize benchmark (see
+/// <see cref="ResizeBenchmark"/>); <c>resize-client</c> is its client process.
 /// </summary>
 internal static class Program
 {
@@ -24,6 +25,18 @@ internal static class Program
                         (daemon started with a huge Mapd:Limits:MaxUnreadFds), to show what TAKEN costs
           --daemon P    mapd.dll to start (default: src/Mapd.Server/bin/Release/net10.0/mapd.dll
                         of this repository; build it with 'dotnet build -c Release src/Mapd.Server')
+
+        usage: Mapd.Bench resize [--rounds N] [--pages 4k,huge] [--scenarios inplace,remap,copy,stw] [--clients C]
+                                 [--threads T] [--batch B] [--pause-ms P] [--idle-ms I] [--tail-ms T] [--base 1G]
+                                 [--grow-to 2G] [--warmup-rounds W] [--block K] [--warm 4G] [--out DIR] [--daemon PATH]
+          resize        (root) grows a region from --base to --grow-to N times with C client processes
+                        mapping it and T reader threads each, on a fresh 4 KiB-page tmpfs and a
+                        huge=within_size tmpfs, next to a copy-based resize and a stop-the-world remap
+                        measured in the same run; prints markdown tables and PASS/FAIL per target and
+                        writes CSV files (default bench/results/) for bench/plot-resize.sh
+          --rounds N    measured grows per scenario and page kind (default 20), in blocks of --block (5)
+                        that take turns between scenarios
+          --pause-ms P  readers sleep P ms after each batch of B 4 KiB reads (defaults 1 and 64)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -39,25 +52,43 @@ internal static class Program
             switch (args[0])
             {
                 case "open":
-                {
-                    var options = BenchArguments.Parse(args.AsSpan(1));
-                    using var stop = new CancellationTokenSource();
-
-                    // Ctrl+C and SIGTERM cancel the run instead of killing it, so the daemon,
-                    // the peer process and the storage directory are still cleaned up.
-                    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-                    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-                    return await OpenBenchmark.RunAsync(options, stop.Token);
-
-                    void Cancel(PosixSignalContext context)
                     {
-                        context.Cancel = true;
-                        stop.Cancel();
+                        var options = BenchArguments.Parse(args.AsSpan(1));
+                        using var stop = new CancellationTokenSource();
+
+                        // Ctrl+C and SIGTERM cancel the run instead of killing it, so the daemon,
+                        // the peer process and the storage directory are still cleaned up.
+                        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+                        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+                        return await OpenBenchmark.RunAsync(options, stop.Token);
+
+                        void Cancel(PosixSignalContext context)
+                        {
+                            context.Cancel = true;
+                            stop.Cancel();
+                        }
                     }
-                }
 
                 case HandoffPeer.Command:
                     return HandoffPeer.Run(args.AsSpan(1));
+
+                case "resize":
+                    {
+                        var options = ResizeArguments.Parse(args.AsSpan(1));
+                        using var stop = new CancellationTokenSource();
+                        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+                        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+                        return await ResizeBenchmark.RunAsync(options, stop.Token);
+
+                        void Cancel(PosixSignalContext context)
+                        {
+                            context.Cancel = true;
+                            stop.Cancel();
+                        }
+                    }
+
+                case ResizeClient.Command:
+                    return await ResizeClient.RunAsync(args[1..]);
 
                 default:
                     Console.Error.WriteLine($"unknown benchmark '{args[0]}'\n{Usage}");
