@@ -22,6 +22,9 @@ public static class TestEnvironment
     /// <summary>The test client's entry assembly.</summary>
     public static string TestClientDll => Built("tests/Mapd.TestClient", "Mapd.TestClient.dll");
 
+    /// <summary>mapctl's entry assembly.</summary>
+    public static string MapctlDll => Built("src/Mapd.Cli", "mapctl.dll");
+
     /// <summary>The dotnet host running this test.</summary>
     public static string DotnetHost { get; } =
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : FindTool("dotnet") ?? "dotnet";
