@@ -259,6 +259,23 @@ public sealed class MapctlTests(SharedDaemon shared) : IClassFixture<SharedDaemo
         Assert.Matches("^mapctl: mapd ended the watch \\([A-Z_]+\\): [^\n]+\n$", stderr);
     }
 
+    [Fact]
+    public async Task Watch_exits_3_with_one_line_when_the_daemon_dies()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        var name = Status.UniqueName("dying");
+        (await Mapctl.RunAsync(daemon.SocketDirectory, "create", name, "1M")).Succeeded();
+        await using var watch = Mapctl.Start(daemon, "watch", name);
+        Assert.Contains($" CURRENT {name} ", await watch.ReadLineAsync(), StringComparison.Ordinal);
+
+        await daemon.KillAsync();
+
+        var (exitCode, stdout, stderr) = await watch.WaitForExitAsync();
+        Assert.Equal("", stdout);
+        Assert.Matches("^mapctl: mapd ended the watch \\([A-Z_]+\\): [^\n]+\n$", stderr);
+        Assert.Equal(3, exitCode);
+    }
+
     private static string Pid(int pid) => pid.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One finished mapctl run.</summary>
