@@ -134,19 +134,7 @@ internal sealed class GrpcRegionService : IRegionService
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await _client.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // When the daemon died during the command, MapdClient has already disposed the lost
-            // session and disposes it again here. Nothing is left to release, and mapctl is about
-            // to exit with its one-line error: that must not become a crash with a stack trace.
-        }
-    }
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
 
     private async Task<T> Reachable<T>(Task<T> call)
     {
