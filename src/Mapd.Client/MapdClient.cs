@@ -106,16 +106,14 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         var request = new CreateRequest { Name = name, Size = (ulong)size, Mode = mode, MaxSize = (ulong)maxSize };
-        var (response, state) = await CallWithSessionAsync(headers => _regions.CreateAsync(request, headers, cancellationToken: cancellationToken), retry: false, cancellationToken);
-        return await MapAsync(response, state, cancellationToken);
+        return await OpenOrderedAsync(name, headers => _regions.CreateAsync(request, headers, cancellationToken: cancellationToken), retry: false, cancellationToken);
     }
 
     /// <summary>Opens an existing region and maps it.</summary>
     public async Task<MappedRegion> OpenAsync(string name, RegionAccess access = RegionAccess.ReadWrite, CancellationToken cancellationToken = default)
     {
         var request = new OpenRequest { Name = name, Access = (Access)access };
-        var (response, state) = await CallWithSessionAsync(headers => _regions.OpenAsync(request, headers, cancellationToken: cancellationToken), retry: true, cancellationToken);
-        return await MapAsync(response, state, cancellationToken);
+        return await OpenOrderedAsync(name, headers => _regions.OpenAsync(request, headers, cancellationToken: cancellationToken), retry: true, cancellationToken);
     }
 
     /// <summary>Describes one region, with its mappers and any pending shrink.</summary>
@@ -183,31 +181,115 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         return region;
     }
 
+    /// <summary>
+    /// A mapping was disposed. When it was the process's last one of the name, the daemon is
+    /// told after <see cref="MapdClientOptions.CloseLinger"/>, unless the name is opened again
+    /// meanwhile: open/close churn then costs one call, not two.
+    /// </summary>
     internal void Forget(MappedRegion region)
     {
-        if (Unregister(region) is { } state)
+        lock (_openGate)
         {
-            try
+            if (_open.TryGetValue(region.Name, out var open) && open.Regions.Remove(region))
             {
-                _regions.Close(new CloseRequest { Name = region.Name }, state.Headers);
-            }
-            catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The session is gone or the daemon restarted: either way it no longer counts this mapping.
+                ScheduleClose(region.Name, open);
             }
         }
     }
 
-    internal async ValueTask ForgetAsync(MappedRegion region)
+    private void ScheduleClose(string name, OpenRegion open)
     {
-        if (Unregister(region) is { } state)
+        if (open.Regions.Count > 0 || open.Opening > 0 || _life.IsCancellationRequested)
         {
-            try
+            return;
+        }
+
+        open.Linger?.Dispose();
+        open.Linger = Options.CloseLinger <= TimeSpan.Zero
+            ? null
+            : new Timer(_ => CloseNow(name, open), null, Options.CloseLinger, Timeout.InfiniteTimeSpan);
+        if (open.Linger is null)
+        {
+            CloseNow(name, open);
+        }
+    }
+
+    /// <summary>Sends Close unless the name is in use again; opens of the name wait for it, so the daemon sees them in order.</summary>
+    private void CloseNow(string name, OpenRegion open)
+    {
+        lock (_openGate)
+        {
+            open.Linger?.Dispose();
+            open.Linger = null;
+            if (open.Regions.Count > 0 || open.Opening > 0 || !_open.TryGetValue(name, out var current) || current != open)
             {
-                await _regions.CloseAsync(new CloseRequest { Name = region.Name }, state.Headers);
+                return;
             }
-            catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException)
+
+            open.Closing = SendCloseAsync(name, open, _state);
+        }
+    }
+
+    private async Task SendCloseAsync(string name, OpenRegion open, SessionState state)
+    {
+        await Task.Yield();
+        try
+        {
+            await _regions.CloseAsync(new CloseRequest { Name = name }, state.Headers);
+        }
+        catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The session is gone or the daemon restarted: either way it no longer counts this mapping.
+        }
+
+        lock (_openGate)
+        {
+            if (open.Regions.Count == 0 && open.Opening == 0 && _open.TryGetValue(name, out var current) && current == open)
             {
+                _open.Remove(name);
+                _latest.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens (or creates) a name in order with this process's Close of it: a Close already on
+    /// its way is awaited first, and a lingering one is called off.
+    /// </summary>
+    private async Task<MappedRegion> OpenOrderedAsync(string name, Func<Metadata, AsyncUnaryCall<OpenResponse>> call, bool retry, CancellationToken cancellationToken)
+    {
+        OpenRegion open;
+        Task closing;
+        lock (_openGate)
+        {
+            if (!_open.TryGetValue(name, out var existing))
+            {
+                _open[name] = existing = new OpenRegion();
+            }
+
+            open = existing;
+            open.Opening++;
+            open.Linger?.Dispose();
+            open.Linger = null;
+            closing = open.Closing;
+        }
+
+        try
+        {
+            await closing;
+            var (response, state) = await CallWithSessionAsync(call, retry, cancellationToken);
+            return await MapAsync(response, state, open, cancellationToken);
+        }
+        finally
+        {
+            lock (_openGate)
+            {
+                open.Opening--;
+                if (open.Regions.Count == 0 && open.Opening == 0 && open.Linger is null && open.Closing.IsCompleted && _open.GetValueOrDefault(name) == open)
+                {
+                    // The open failed and nothing else uses the name: nothing to close either.
+                    _open.Remove(name);
+                }
             }
         }
     }
@@ -235,23 +317,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Returns the session state to send Close on, when this was the process's last mapping of the name.</summary>
-    private SessionState? Unregister(MappedRegion region)
-    {
-        lock (_openGate)
-        {
-            if (!_open.TryGetValue(region.Name, out var open) || !open.Regions.Remove(region) || open.Regions.Count > 0)
-            {
-                return null;
-            }
-
-            _open.Remove(region.Name);
-            _latest.Remove(region.Name);
-            return _state;
-        }
-    }
-
-    private async Task<MappedRegion> MapAsync(OpenResponse response, SessionState state, CancellationToken cancellationToken)
+    private async Task<MappedRegion> MapAsync(OpenResponse response, SessionState state, OpenRegion open, CancellationToken cancellationToken)
     {
         var descriptor = await state.Session.TakeAsync(response.HandoffId, cancellationToken);
         MappedRegion region;
@@ -268,11 +334,6 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         Region? newer;
         lock (_openGate)
         {
-            if (!_open.TryGetValue(region.Name, out var open))
-            {
-                _open[region.Name] = open = new OpenRegion();
-            }
-
             open.Regions.Add(region);
             newer = _latest.TryGetValue(region.Name, out var latest) && latest.Generation > response.Region.Generation ? latest : null;
         }
@@ -421,6 +482,14 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 
             if (_open.TryGetValue(name, out var open))
             {
+                if (open.Regions.Count == 0 && open.Linger is not null && regionEvent.Kind == RegionEvent.Types.Kind.ShrinkPending)
+                {
+                    // Nothing here maps it any more: let the shrink go on rather than wait for the linger.
+                    open.Linger.Dispose();
+                    open.Linger = null;
+                    open.Closing = SendCloseAsync(name, open, _state);
+                }
+
                 open.Work = ApplyAfterAsync(open.Work, name, regionEvent);
             }
         }
@@ -542,10 +611,19 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         public TaskCompletionSource<SessionState> Replaced { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>This process's mappings of one region name, and the tail of its queue of events to apply.</summary>
+    /// <summary>
+    /// This process's use of one region name: its mappings, opens in flight, the Close that
+    /// lingers or is on its way, and the tail of its queue of events to apply.
+    /// </summary>
     private sealed class OpenRegion
     {
         public List<MappedRegion> Regions { get; } = [];
+
+        public int Opening { get; set; }
+
+        public Timer? Linger { get; set; }
+
+        public Task Closing { get; set; } = Task.CompletedTask;
 
         public Task Work { get; set; } = Task.CompletedTask;
     }

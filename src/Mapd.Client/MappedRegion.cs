@@ -146,14 +146,10 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (!MarkDisposed())
-        {
-            return;
-        }
-
-        await _client.ForgetAsync(this);
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private async IAsyncEnumerable<RegionChange> ReadChangesAsync(Channel<RegionChange> channel, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -83,6 +83,25 @@ public sealed class SharingTests(SharedDaemon shared) : IClassFixture<SharedDaem
         Assert.All(await Task.WhenAll(opens), bad => Assert.Equal(-1, bad));
     }
 
+    [Fact]
+    public async Task The_daemon_hears_of_the_last_dispose_after_the_linger_unless_the_name_is_reopened()
+    {
+        var name = Status.UniqueName("linger");
+        await using var mapd = await Daemon.ConnectAsync(new MapdClientOptions { CloseLinger = TimeSpan.FromSeconds(2) });
+        await using (await mapd.CreateAsync(name, 4096))
+        {
+        }
+
+        // Lingering: still registered, so a quick re-open costs one call and no Close is lost in between.
+        Assert.Equal(1, (await mapd.GetAsync(name)).Mappers);
+        await using (var again = await mapd.OpenAsync(name, RegionAccess.ReadOnly))
+        {
+            Assert.Equal(1, (await mapd.GetAsync(name)).Mappers);
+        }
+
+        await SessionTests.Eventually(async () => (await mapd.GetAsync(name)).Mappers == 0);
+    }
+
     internal static unsafe void Fill(MappedRegion region, ulong seed)
     {
         using var lease = region.AcquireLease();
