@@ -8,11 +8,12 @@ internal abstract unsafe class ReadSource
     public const int ReadSize = 4096;
 
     /// <summary>
-    /// Copies 4 KiB from a random page of what is currently served into
-    /// <paramref name="destination"/>, with whatever protection the design needs. Returns
-    /// true when the page lies at or past <paramref name="baseSize"/> (bytes the resize added).
+    /// Copies 4 KiB from a random page of what is currently served, below
+    /// <paramref name="readLimit"/>, into <paramref name="destination"/>, with whatever
+    /// protection the design needs. Returns true when the page lies at or past
+    /// <paramref name="baseSize"/> (bytes the resize added).
     /// </summary>
-    public abstract bool Read(byte* destination, ref ulong random, long baseSize);
+    public abstract bool Read(byte* destination, ref ulong random, long baseSize, long readLimit);
 
     /// <summary>A page-aligned offset below <paramref name="length"/> (xorshift64*).</summary>
     protected static long RandomPage(ref ulong state, long length)
@@ -30,7 +31,10 @@ internal abstract unsafe class ReadSource
 /// sleep between batches (a 2-vCPU machine cannot give eight readers a core each; unpaced
 /// readers would measure the scheduler, not the design), and counts each read's latency by
 /// scenario, phase and whether it touched bytes the resize added. Readers of a design run only
-/// while the control block names one of its scenarios.
+/// while the control block names one of its scenarios. By default they read only bytes that
+/// existed before the grow (as readers of data a writer has published would); with
+/// <c>readNew</c> they read anywhere in what is served, so they also fault in the grown
+/// range's never-written pages.
 /// </summary>
 internal sealed unsafe class ReaderPool : IDisposable
 {
@@ -44,6 +48,7 @@ internal sealed unsafe class ReaderPool : IDisposable
     private readonly int _batch;
     private readonly int _pauseMilliseconds;
     private readonly long _baseSize;
+    private readonly long _readLimit;
     private readonly Thread[] _threads;
     private readonly LatencyHistogram[][] _histograms;
     private readonly long[] _acknowledged;
@@ -51,7 +56,7 @@ internal sealed unsafe class ReaderPool : IDisposable
     private volatile bool _paused;
     private long _epoch;
 
-    public ReaderPool(ResizeControl control, Func<ResizeScenario, bool> owns, ReadSource source, int threads, int batch, int pauseMilliseconds, long baseSize)
+    public ReaderPool(ResizeControl control, Func<ResizeScenario, bool> owns, ReadSource source, int threads, int batch, int pauseMilliseconds, long baseSize, bool readNew)
     {
         _control = control;
         _owns = owns;
@@ -59,6 +64,7 @@ internal sealed unsafe class ReaderPool : IDisposable
         _batch = batch;
         _pauseMilliseconds = pauseMilliseconds;
         _baseSize = baseSize;
+        _readLimit = readNew ? long.MaxValue : baseSize;
         _histograms = [.. Enumerable.Range(0, threads).Select(_ => Enumerable.Range(0, Scenarios * Phases * Ranges).Select(_ => new LatencyHistogram()).ToArray())];
         _acknowledged = new long[threads * 16];
         _threads = [.. Enumerable.Range(0, threads).Select(i => new Thread(() => Run(i)) { IsBackground = true, Name = $"reader {i}" })];
@@ -149,7 +155,7 @@ internal sealed unsafe class ReaderPool : IDisposable
                 var scenario = _control.Scenario;
                 var phase = _control.Phase;
                 var start = Stopwatch.GetTimestamp();
-                var added = _source.Read(buffer, ref random, _baseSize);
+                var added = _source.Read(buffer, ref random, _baseSize, _readLimit);
                 var ticks = Stopwatch.GetTimestamp() - start;
                 if (phase != ReadPhase.Other)
                 {

@@ -32,6 +32,12 @@ internal sealed record ResizeArguments
     /// <summary>Sleep between a reader's batches; 0 = read without pause.</summary>
     public int PauseMilliseconds { get; init; } = 1;
 
+    /// <summary>
+    /// Whether readers also read the bytes a grow added (never written, so their first touch
+    /// allocates and zeroes memory) or, by default, only bytes that existed before.
+    /// </summary>
+    public bool ReadNew { get; init; }
+
     /// <summary>Idle reading before each grow, recorded as the idle latency.</summary>
     public TimeSpan Idle { get; init; } = TimeSpan.FromMilliseconds(150);
 
@@ -81,6 +87,7 @@ internal sealed record ResizeArguments
                 "--warm" => result with { WarmBytes = value == "0" ? 0 : Size(name, value) },
                 "--pages" => result with { Pages = List(name, value, ["4k", "huge"]) },
                 "--scenarios" => result with { Scenarios = [.. List(name, value, ["inplace", "remap", "copy", "stw"]).Select(ParseScenario)] },
+                "--read" => result with { ReadNew = List(name, value, ["old", "new"])[0] == "new" },
                 "--out" => result with { OutputDirectory = value },
                 "--daemon" => result with { DaemonPath = value },
                 _ => throw new ArgumentException($"unknown option {name}"),

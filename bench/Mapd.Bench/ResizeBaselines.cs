@@ -52,10 +52,10 @@ internal sealed unsafe class CopyBaseline : ReadSource, IDisposable
         return new CopyBaseline(directory, file, mapping, size);
     }
 
-    public override bool Read(byte* destination, ref ulong random, long baseSize)
+    public override bool Read(byte* destination, ref ulong random, long baseSize, long readLimit)
     {
         var served = Volatile.Read(ref _current);
-        var offset = RandomPage(ref random, served.Length);
+        var offset = RandomPage(ref random, Math.Min(served.Length, readLimit));
         Buffer.MemoryCopy((byte*)served.Mapping.Address + offset, destination, ReadSize, ReadSize);
         return offset >= baseSize;
     }
@@ -142,12 +142,12 @@ internal sealed unsafe class StopTheWorldBaseline : ReadSource, IDisposable
         return new StopTheWorldBaseline(directory, file, mapping, size);
     }
 
-    public override bool Read(byte* destination, ref ulong random, long baseSize)
+    public override bool Read(byte* destination, ref ulong random, long baseSize, long readLimit)
     {
         _lock.EnterReadLock();
         try
         {
-            var offset = RandomPage(ref random, _length);
+            var offset = RandomPage(ref random, Math.Min(_length, readLimit));
             Buffer.MemoryCopy((byte*)_mapping.Address + offset, destination, ReadSize, ReadSize);
             return offset >= baseSize;
         }

@@ -47,7 +47,7 @@ internal sealed class ResizeBenchmark
         var daemonPath = arguments.DaemonPath ?? DaemonProcess.FindDaemon();
         var started = DateTimeOffset.UtcNow;
         var loadBefore = LoadAverage();
-        Console.WriteLine($"# resize: {Size(arguments.BaseSize)} -> {Size(arguments.GrowSize)}, {arguments.Clients} client processes x {arguments.Threads} reader threads, {arguments.Rounds} rounds (+{arguments.WarmupRounds} warm-up) per scenario and page kind");
+        Console.WriteLine($"# resize: {Size(arguments.BaseSize)} -> {Size(arguments.GrowSize)}, {arguments.Clients} client processes x {arguments.Threads} reader threads reading {(arguments.ReadNew ? "old and new bytes" : "old bytes")}, {arguments.Rounds} rounds (+{arguments.WarmupRounds} warm-up) per scenario and page kind");
         Console.WriteLine($"# {MachineNotes()}, load before: {loadBefore}");
 
         if (arguments.WarmBytes > 0)
@@ -134,6 +134,7 @@ internal sealed class ResizeBenchmark
                 "--socket", daemon.SocketDirectory, "--name", RegionName, "--control", controlPath,
                 "--threads", Invariant(_arguments.Threads), "--batch", Invariant(_arguments.Batch),
                 "--pause-ms", Invariant(_arguments.PauseMilliseconds), "--base", Invariant(_arguments.BaseSize),
+                "--read", _arguments.ReadNew ? "new" : "old",
             ];
             var starting = Enumerable.Range(0, _arguments.Clients).Select(_ => ResizeClientProcess.StartAsync(clientArguments, cancellationToken)).ToList();
             try
@@ -153,8 +154,8 @@ internal sealed class ResizeBenchmark
             stopTheWorld = StopTheWorldBaseline.Create(baselineDirectory, _arguments.BaseSize);
             Console.WriteLine($"filled the baselines' files: {Stopwatch.GetElapsedTime(baselineFill).TotalSeconds:0.0} s");
             var readerThreads = _arguments.Clients * _arguments.Threads;
-            copyReaders = new ReaderPool(control, s => s == ResizeScenario.Copy, copy, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize);
-            lockReaders = new ReaderPool(control, s => s == ResizeScenario.StopTheWorld, stopTheWorld, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize);
+            copyReaders = new ReaderPool(control, s => s == ResizeScenario.Copy, copy, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize, _arguments.ReadNew);
+            lockReaders = new ReaderPool(control, s => s == ResizeScenario.StopTheWorld, stopTheWorld, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize, _arguments.ReadNew);
 
             var context = new PassContext(pages, admin, control, clients, copy, copyReaders, stopTheWorld, storagePath, baselinePath);
             var warmup = Stopwatch.GetTimestamp();
@@ -400,7 +401,7 @@ internal sealed class ResizeBenchmark
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Resize benchmark, {started:yyyy-MM-dd HH:mm} UTC, {MachineNotes()}, load before {loadBefore}, after {loadAfter}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{Size(_arguments.BaseSize)} -> {Size(_arguments.GrowSize)}, {_arguments.Clients} client processes x {_arguments.Threads} reader threads ({_arguments.Batch} reads of 4 KiB per batch, {_arguments.PauseMilliseconds} ms sleep between batches), {_arguments.Rounds} measured rounds per row; baselines run in the bench process with {_arguments.Clients * _arguments.Threads} reader threads.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{Size(_arguments.BaseSize)} -> {Size(_arguments.GrowSize)}, {_arguments.Clients} client processes x {_arguments.Threads} reader threads ({_arguments.Batch} reads of 4 KiB per batch, {_arguments.PauseMilliseconds} ms sleep between batches, reading {(_arguments.ReadNew ? "anywhere in the served size, grown bytes included" : $"only the first {Size(_arguments.BaseSize)}, the bytes that existed before each grow")}), {_arguments.Rounds} measured rounds per row; baselines run in the bench process with {_arguments.Clients * _arguments.Threads} reader threads.\n\n");
         text.Append("Time until every client serves the new size (mapd: from the Resize call until the last client process's MappedRegion reports it; baselines: until the readers are switched):\n\n");
         text.Append("| pages | design | p50 ms | p99 ms | min ms | max ms | call returned p50 ms | first client p50 ms | bytes copied per grow | tmpfs used +MiB at call return / at serve (medians) | copy p50 / this p50 | memcpy-only p50 / this p50 |\n");
         text.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -423,7 +424,7 @@ internal sealed class ResizeBenchmark
             }
         }
 
-        text.Append("\nReaders' 4 KiB read latency (lease or lock + memcpy of 4 KiB from a random page), idle vs during resizes (from the resize call until 10 ms after the last client serves the new size); \"old bytes\" leaves out reads of pages the grow added (their first touch allocates memory, in any design):\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"\nReaders' 4 KiB read latency (lease or lock + memcpy of 4 KiB from a random page), idle vs during resizes (from the resize call until {_arguments.Tail.TotalMilliseconds} ms after the last client serves the new size); \"old bytes\" leaves out reads of pages the grow added (their first touch allocates memory, in any design):\n\n");
         text.Append("| pages | design | idle p50 us | idle p99.9 us | resizing p50 us | resizing p99.9 us | p99.9 resizing / idle | old bytes p99.9 us | old bytes / idle | reads idle | reads resizing |\n");
         text.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var pages in _arguments.Pages)

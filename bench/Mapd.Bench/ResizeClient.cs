@@ -65,7 +65,7 @@ internal static class ResizeClient
                         // Subscribes before returning (the iterator runs up to its first wait), so no change is missed.
                         watch = WatchAsync(region, watching.Token);
                         source.Region = region;
-                        readers ??= new ReaderPool(control, s => s is ResizeScenario.MapdInPlace or ResizeScenario.MapdRemap, source, options.Threads, options.Batch, options.PauseMilliseconds, options.BaseSize);
+                        readers ??= new ReaderPool(control, s => s is ResizeScenario.MapdInPlace or ResizeScenario.MapdRemap, source, options.Threads, options.Batch, options.PauseMilliseconds, options.BaseSize, options.ReadNew);
                         readers.Resume();
                         Say(string.Create(CultureInfo.InvariantCulture, $"opened {region.Size} {region.ReservedSize} {touched}"));
                         break;
@@ -153,7 +153,7 @@ internal static class ResizeClient
         }
     }
 
-    private sealed record Options(string Socket, string Name, string Control, int Threads, int Batch, int PauseMilliseconds, long BaseSize)
+    private sealed record Options(string Socket, string Name, string Control, int Threads, int Batch, int PauseMilliseconds, long BaseSize, bool ReadNew)
     {
         public static Options Parse(string[] args)
         {
@@ -167,7 +167,8 @@ internal static class ResizeClient
                 int.Parse(Value("--threads"), CultureInfo.InvariantCulture),
                 int.Parse(Value("--batch"), CultureInfo.InvariantCulture),
                 int.Parse(Value("--pause-ms"), CultureInfo.InvariantCulture),
-                long.Parse(Value("--base"), CultureInfo.InvariantCulture));
+                long.Parse(Value("--base"), CultureInfo.InvariantCulture),
+                Value("--read") == "new");
         }
     }
 }
@@ -183,10 +184,10 @@ internal sealed unsafe class LeaseReadSource : ReadSource
         set => Volatile.Write(ref _region, value);
     }
 
-    public override bool Read(byte* destination, ref ulong random, long baseSize)
+    public override bool Read(byte* destination, ref ulong random, long baseSize, long readLimit)
     {
         using var lease = Region.AcquireLease();
-        var offset = RandomPage(ref random, lease.Length);
+        var offset = RandomPage(ref random, Math.Min(lease.Length, readLimit));
         Buffer.MemoryCopy(lease.Pointer + offset, destination, ReadSize, ReadSize);
         return offset >= baseSize;
     }
