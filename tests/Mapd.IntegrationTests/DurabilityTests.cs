@@ -58,6 +58,29 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task After_a_restart_clients_re_register_by_themselves_and_shrinks_wait_for_them()
+    {
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:03" });
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "back", "4194304", "71"));
+        await using var holder = ClientProcess.Start(daemon, null, "hold", "back", "71");
+        Assert.Equal("ok verified 4194304", await holder.ReadLineAsync());
+
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+
+        // The holder's library reconnects and re-opens "back" without being asked.
+        await using var mapd = await daemon.ConnectAsync();
+        await SessionTests.Eventually(async () => (await mapd.GetDetailsAsync("back", CancellationToken.None)).MapperDetails.Any(m => m.Pid == holder.Pid));
+
+        // A shrink now waits for it, and its library applies and releases it on its own.
+        var announced = await mapd.ResizeAsync("back", 1 << 20);
+        Assert.Equal(1 << 20, announced.PendingSize);
+        await SessionTests.Eventually(async () => (await mapd.GetAsync("back")).Size == 1 << 20);
+        await holder.WriteLineAsync("check");
+        Assert.Equal("ok verified 1048576", await holder.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Restart_repairs_what_a_crash_left_half_done()
     {
         await using var daemon = await MapdDaemon.StartAsync();
