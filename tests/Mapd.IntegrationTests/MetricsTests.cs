@@ -51,6 +51,34 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Resizes_and_grace_periods_are_counted_and_timed()
+    {
+        var (daemon, baseUrl) = await MetricsDaemon.StartAsync();
+        await using var _ = daemon;
+        await using var client = await daemon.ConnectAsync();
+        using (var region = await client.CreateAsync("metrics-resize", 4096))
+        {
+            await client.ResizeAsync("metrics-resize", 3 * 4096);
+
+            // The shrink waits for this mapper, whose client library releases the tail.
+            await client.ResizeAsync("metrics-resize", 4096);
+            var text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
+            for (var i = 0; i < 100 && PrometheusText.Value(text, "mapd_resizes_total", "direction=\"shrink\"") != 1; i++)
+            {
+                await Task.Delay(100);
+                text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
+            }
+
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_resizes_total", "direction=\"grow\""));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_resizes_total", "direction=\"shrink\""));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_resize_duration_seconds_count", "direction=\"grow\""));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_resize_duration_seconds_bucket", "direction=\"grow\"", "le=\"+Inf\""));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_grace_duration_seconds_count"));
+            Assert.Equal(0, PrometheusText.Value(text, "mapd_grace_pending"));
+        }
+    }
+
+    [Fact]
     public async Task Per_region_series_are_capped_and_the_rest_summed()
     {
         var (daemon, baseUrl) = await MetricsDaemon.StartAsync(new Dictionary<string, string>
@@ -89,9 +117,10 @@ public sealed class MetricsTests
         await using (var client = await daemon.ConnectAsync())
         using (await client.CreateAsync("promtool-a", 4096))
         {
-            // Exercise errors and gRPC so that those series exist too.
+            // Exercise errors, resizes and gRPC so that those series, histograms included, exist too.
             await Status.Of(() => client.OpenAsync("promtool-missing"));
             await Status.Of(() => client.CreateAsync("promtool-a", 4096));
+            await client.ResizeAsync("promtool-a", 8192);
         }
 
         var text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
