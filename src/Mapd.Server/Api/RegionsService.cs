@@ -3,11 +3,12 @@ using Mapd.Native;
 using Mapd.Protocol.V1;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
+using Microsoft.Extensions.Hosting;
 
 namespace Mapd.Server.Api;
 
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
-public sealed class RegionsService(RegionStore store, SessionRegistry sessions, RegionPermissions permissions) : Regions.RegionsBase
+public sealed class RegionsService(RegionStore store, SessionRegistry sessions, RegionPermissions permissions, IHostApplicationLifetime lifetime) : Regions.RegionsBase
 {
     // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
     private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
@@ -97,9 +98,19 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
 
         // Headers tell the client the subscription exists, so no later event can be missed.
         await context.WriteResponseHeadersAsync([]);
-        await foreach (var regionEvent in subscription.Events.ReadAllAsync(context.CancellationToken))
+
+        // A watch lasts until its client leaves; a stopping daemon ends it with a status that says why.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
         {
-            await responseStream.WriteAsync(regionEvent, context.CancellationToken);
+            await foreach (var regionEvent in subscription.Events.ReadAllAsync(watching.Token))
+            {
+                await responseStream.WriteAsync(regionEvent, watching.Token);
+            }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw RegionErrors.Unavailable("mapd is shutting down; watch again once it is back (the client library does)");
         }
     }
 

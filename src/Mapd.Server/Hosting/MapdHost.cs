@@ -96,7 +96,6 @@ public static class MapdHost
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
-            grpc.Interceptors.Add<StreamShutdownInterceptor>();
             grpc.EnableDetailedErrors = false;
         });
         builder.Services.AddGrpcHealthChecks(health => health.Services.Map(Protocol.V1.Regions.Descriptor.FullName, _ => true));

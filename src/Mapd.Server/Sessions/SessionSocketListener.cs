@@ -61,8 +61,9 @@ public sealed partial class SessionSocketListener(
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _listener?.Dispose();
+        // Cancel the accept loop first, so closing the listener is not reported as a failed accept.
         await base.StopAsync(cancellationToken);
+        _listener?.Dispose();
         foreach (var session in registry.All)
         {
             session.Dispose();
