@@ -12,7 +12,9 @@ namespace Mapd.Bench.Leases;
 /// The threads are started once and woken per invocation, so thread start-up is not measured.
 /// On a shared 2-vCPU machine the two threads may not get a CPU each; the cleanup prints the
 /// parallelism achieved (the threads' CPU time over the wall time of the invocations), and a
-/// two-thread row only shows sharing (or its absence) when that is close to 2.
+/// two-thread row only shows sharing (or its absence) when that is close to 2. It also prints
+/// the median time per operation over just the invocations in which every thread had a CPU of
+/// its own for at least 90% of the time, which other load on the machine does not skew.
 /// </summary>
 [Config(typeof(LeaseConfig))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet calls [GlobalCleanup], which disposes.")]
@@ -47,6 +49,10 @@ public class TwoThreadBenchmarks
         if (_hammer is { } hammer)
         {
             Console.WriteLine($"// parallelism: the {Threads} thread(s) used {hammer.Parallelism:0.00} CPUs on average while running the loops");
+            var parallel = hammer.ParallelNanosecondsPerOperation();
+            Console.WriteLine(parallel.Count == 0
+                ? "// no invocation had every thread on a CPU of its own (>= 90% of the time)"
+                : $"// invocations with every thread on its own CPU >= 90% of the time: {parallel.Count}, median {parallel[parallel.Count / 2]:0.00} ns per operation per thread (min {parallel[0]:0.00}, max {parallel[^1]:0.00})");
         }
 
         _hammer?.Dispose();
@@ -115,8 +121,10 @@ public class TwoThreadBenchmarks
         private readonly Barrier _start;
         private volatile bool _stopping;
         private Work _work;
+        private readonly List<double> _parallelNanosecondsPerOperation = [];
         private long _wallNanoseconds;
         private long _cpuNanoseconds;
+        private long _invocationCpuNanoseconds;
 
         public Hammer(int threads, TwoThreadBenchmarks owner)
         {
@@ -137,11 +145,20 @@ public class TwoThreadBenchmarks
         {
             _work = work;
             _done.Reset();
+            Interlocked.Exchange(ref _invocationCpuNanoseconds, 0);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _go.Release(_threads.Length);
             _done.Wait();
-            _wallNanoseconds += (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+            var wall = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalNanoseconds;
+            _wallNanoseconds += wall;
+            if (Interlocked.Read(ref _invocationCpuNanoseconds) >= 0.9 * _threads.Length * wall)
+            {
+                _parallelNanosecondsPerOperation.Add((double)wall / OperationsPerThread);
+            }
         }
+
+        /// <summary>Wall time per operation of the invocations where every thread ran on its own CPU at least 90% of the time, sorted.</summary>
+        public List<double> ParallelNanosecondsPerOperation() => [.. _parallelNanosecondsPerOperation.Order()];
 
         public void Dispose()
         {
@@ -183,7 +200,9 @@ public class TwoThreadBenchmarks
                         break;
                 }
 
-                Interlocked.Add(ref _cpuNanoseconds, ThreadCpuTime.Nanoseconds() - cpu);
+                var used = ThreadCpuTime.Nanoseconds() - cpu;
+                Interlocked.Add(ref _cpuNanoseconds, used);
+                Interlocked.Add(ref _invocationCpuNanoseconds, used);
                 _done.Signal();
             }
         }
