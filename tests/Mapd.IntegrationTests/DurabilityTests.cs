@@ -81,6 +81,39 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_shrink_pending_at_a_crash_commits_after_the_restart_once_every_returning_mapper_released_again()
+    {
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:02" });
+        Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "half", "8388608", "81"));
+
+        // hold-lease writes its own pattern (seed 77) before it settles on its lease.
+        await using var stuck = ClientProcess.Start(daemon, null, "hold-lease", "half");
+        Assert.Equal("ok holding 8388608", await stuck.ReadLineAsync());
+        await using var quick = ClientProcess.Start(daemon, null, "hold", "half", "77");
+        Assert.Equal("ok verified 8388608", await quick.ReadLineAsync());
+
+        await using (var mapd = await daemon.ConnectAsync())
+        {
+            await mapd.ResizeAsync("half", 2 << 20);
+
+            // The quick mapper released; the stuck one holds the shrink pending.
+            await SessionTests.Eventually(async () => (await mapd.GetDetailsAsync("half", CancellationToken.None)).MapperDetails.Count(m => m.Blocking) == 1);
+        }
+
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+        await using var again = await daemon.ConnectAsync();
+        Assert.Equal(2L << 20, (await again.GetAsync("half")).PendingSize);
+
+        // Both come back; the quick one must release again, and the stuck one's death ends the wait.
+        await SessionTests.Eventually(async () => (await again.GetAsync("half")).Mappers == 2);
+        stuck.Kill();
+        await SessionTests.Eventually(async () => (await again.GetAsync("half")).Size == 2 << 20);
+        await quick.WriteLineAsync("check");
+        Assert.Equal("ok verified 2097152", await quick.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Restart_repairs_what_a_crash_left_half_done()
     {
         await using var daemon = await MapdDaemon.StartAsync();
