@@ -28,7 +28,7 @@ internal static class Program
 
         usage: Mapd.Bench resize [--rounds N] [--pages 4k,huge] [--scenarios inplace,remap,copy,stw] [--clients C]
                                  [--threads T] [--batch B] [--pause-ms P] [--idle-ms I] [--tail-ms T] [--base 1G]
-                                 [--grow-to 2G] [--warmup-rounds W] [--block K] [--warm 4G] [--read old|new] [--out DIR] [--daemon PATH]
+                                 [--grow-to 2G] [--warmup-rounds W] [--jit-warmup J] [--block K] [--warm 4G] [--read old|new] [--out DIR] [--daemon PATH]
           resize        (root) grows a region from --base to --grow-to N times with C client processes
                         mapping it and T reader threads each, on a fresh 4 KiB-page tmpfs and a
                         huge=within_size tmpfs, next to a copy-based resize and a stop-the-world remap
@@ -37,6 +37,8 @@ internal static class Program
           --rounds N    measured grows per scenario and page kind (default 20), in blocks of --block (5)
                         that take turns between scenarios
           --pause-ms P  readers sleep P ms after each batch of B 4 KiB reads (defaults 1 and 64)
+          --jit-warmup J  at least J untimed grows per mapd scenario first (default 40), so the
+                        daemon's and clients' resize paths are past tiered JIT recompilation
           --read old|new  readers read only the bytes that existed before a grow (default), or
                         anywhere in the served size, faulting in the grown range's unwritten pages
         """;

@@ -157,12 +157,14 @@ internal sealed class ResizeBenchmark
             copyReaders = new ReaderPool(control, s => s == ResizeScenario.Copy, copy, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize, _arguments.ReadNew);
             lockReaders = new ReaderPool(control, s => s == ResizeScenario.StopTheWorld, stopTheWorld, readerThreads, _arguments.Batch, _arguments.PauseMilliseconds, _arguments.BaseSize, _arguments.ReadNew);
 
-            var context = new PassContext(pages, admin, control, clients, copy, copyReaders, stopTheWorld, storagePath, baselinePath);
+            var daemonPid = ProcessCpu.FindByCommandLine($"--Mapd:SocketDirectory={daemon.SocketDirectory} ");
+            var context = new PassContext(pages, admin, control, clients, copy, copyReaders, stopTheWorld, storagePath, baselinePath, daemonPid);
             var warmup = Stopwatch.GetTimestamp();
             foreach (var scenario in _arguments.Scenarios)
             {
                 await EnterAsync(context, scenario, cancellationToken);
-                for (var i = 0; i < _arguments.WarmupRounds; i++)
+                var warmupRounds = scenario is ResizeScenario.MapdInPlace or ResizeScenario.MapdRemap ? Math.Max(_arguments.WarmupRounds, _arguments.JitWarmupRounds) : _arguments.WarmupRounds;
+                for (var i = 0; i < warmupRounds; i++)
                 {
                     await RoundAsync(context, scenario, -1, cancellationToken);
                 }
@@ -264,9 +266,15 @@ internal sealed class ResizeBenchmark
         }
 
         control.Phase = record ? ReadPhase.Idle : ReadPhase.Other;
-        await Task.Delay(record ? _arguments.Idle : TimeSpan.FromMilliseconds(20), cancellationToken);
-
         var mapd = scenario is ResizeScenario.MapdInPlace or ResizeScenario.MapdRemap;
+
+        // The same CPU accounting over the idle wait, to tell what the grow added to the background.
+        var idleStart = Stopwatch.GetTimestamp();
+        var idleCpu = mapd ? ProtocolCpu(context) : default;
+        await Task.Delay(record ? _arguments.Idle : TimeSpan.FromMilliseconds(20), cancellationToken);
+        var idleEnd = mapd ? ProtocolCpu(context) : default;
+        var idleTicks = Stopwatch.GetTimestamp() - idleStart;
+
         if (mapd && record)
         {
             // A unary call with next to no work, under the same conditions: what gRPC alone costs now.
@@ -280,6 +288,8 @@ internal sealed class ResizeBenchmark
         }
 
         var usedPath = mapd ? context.StoragePath : context.BaselinePath;
+        var (daemonCpu, clientsCpu, jitCpu) = mapd ? ProtocolCpu(context) : (0, 0, 0);
+        var cpuStart = Stopwatch.GetTimestamp();
         var usedBefore = UsedBytes(usedPath);
         control.Phase = record ? ReadPhase.Resizing : ReadPhase.Other;
         ResizeTiming timing;
@@ -302,6 +312,16 @@ internal sealed class ResizeBenchmark
         var usedAfter = UsedBytes(usedPath);
         await Task.Delay(_arguments.Tail, cancellationToken);
         control.Phase = ReadPhase.Other;
+        if (mapd)
+        {
+            // What the grow cost in CPU: the daemon, and the clients' threads other than their readers
+            // (event delivery, applying, the Release each client sends), until the tail ended.
+            var (daemonAfter, clientsAfter, jitAfter) = ProtocolCpu(context);
+            var scale = (double)(Stopwatch.GetTimestamp() - cpuStart) / idleTicks;
+            daemonCpu = daemonAfter - daemonCpu - (long)(scale * (idleEnd.Daemon - idleCpu.Daemon));
+            clientsCpu = clientsAfter - clientsCpu - (long)(scale * (idleEnd.Clients - idleCpu.Clients));
+            jitCpu = jitAfter - jitCpu;
+        }
 
         // Shrink back, untimed, and wait until it has committed.
         switch (scenario)
@@ -317,7 +337,7 @@ internal sealed class ResizeBenchmark
                 break;
         }
 
-        return new RoundRecord(context.Pages, scenario, round, timing, usedBefore, usedAtCall, usedAfter);
+        return new RoundRecord(context.Pages, scenario, round, timing, usedBefore, usedAtCall, usedAfter, daemonCpu, clientsCpu, jitCpu);
     }
 
     private async Task<(ResizeTiming Timing, long UsedAtCall)> MapdGrowAsync(PassContext context, CancellationToken cancellationToken)
@@ -459,6 +479,15 @@ internal sealed class ResizeBenchmark
                 text.Append(CultureInfo.InvariantCulture, $"{pages}: one grow with every reader idle, applied by {quiet.Applied} clients: tmpfs used bytes {quiet.Before:N0} before, {quiet.After:N0} after ({quiet.After - quiet.Before:+#,0;-#,0;0} bytes) while the file grew by {_arguments.GrowSize - _arguments.BaseSize:N0} bytes.\n");
             }
 
+            foreach (var scenario in (ResizeScenario[])[ResizeScenario.MapdInPlace, ResizeScenario.MapdRemap])
+            {
+                var cpu = _rounds.Where(r => r.Pages == pages && r.Scenario == scenario).ToList();
+                if (cpu.Count > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{pages}: CPU per grow, {Label(scenario)}, p50 over rounds, from before the call until the tail ended, minus the same processes' CPU over as long a time while idle: daemon {Median(cpu.Select(r => r.DaemonCpuNanoseconds / 1e3)):0} us, the {_arguments.Clients} clients' non-reader threads {Median(cpu.Select(r => r.ClientsCpuNanoseconds / 1e3)):0} us in all, background JIT in both {Median(cpu.Select(r => r.JitCpuNanoseconds / 1e3)):0} us.\n");
+                }
+            }
+
             var gets = _getMilliseconds.GetValueOrDefault(pages) ?? [];
             text.Append(CultureInfo.InvariantCulture, $"{pages}: the region was backed by {Size(_hugeBacked.GetValueOrDefault(pages))} of shmem huge pages after filling it; a no-op unary call (Regions/Get) right before each mapd grow took p50 {Ms(Percentile(gets, 0.5))} ms, p99 {Ms(Percentile(gets, 0.99))} ms ({gets.Count} calls).\n");
         }
@@ -509,11 +538,11 @@ internal sealed class ResizeBenchmark
         var directory = _arguments.OutputDirectory ?? Path.Join(RepositoryRoot() ?? ".", "bench", "results");
         Directory.CreateDirectory(directory);
         var stem = Path.Join(directory, $"resize-{started:yyyyMMdd-HHmmss}");
-        var rounds = new StringBuilder("pages,scenario,round,served_us,first_served_us,call_us,copy_us,populate_us,bytes_copied,used_before,used_at_call,used_after,moved\n");
+        var rounds = new StringBuilder("pages,scenario,round,served_us,first_served_us,call_us,copy_us,populate_us,bytes_copied,used_before,used_at_call,used_after,moved,daemon_cpu_us,clients_cpu_us,jit_cpu_us\n");
         foreach (var r in _rounds)
         {
             rounds.Append(CultureInfo.InvariantCulture,
-                $"{r.Pages},{Key(r.Scenario)},{r.Round},{Us(r.Timing.Served)},{Us(r.Timing.FirstServed)},{Us(r.Timing.Call)},{Us(r.Timing.Copy)},{Us(r.Timing.Populate)},{r.Timing.BytesCopied},{r.UsedBefore},{r.UsedAtCall},{r.UsedAfter},{r.Timing.Moved}\n");
+                $"{r.Pages},{Key(r.Scenario)},{r.Round},{Us(r.Timing.Served)},{Us(r.Timing.FirstServed)},{Us(r.Timing.Call)},{Us(r.Timing.Copy)},{Us(r.Timing.Populate)},{r.Timing.BytesCopied},{r.UsedBefore},{r.UsedAtCall},{r.UsedAfter},{r.Timing.Moved},{r.DaemonCpuNanoseconds / 1e3:0.0},{r.ClientsCpuNanoseconds / 1e3:0.0},{r.JitCpuNanoseconds / 1e3:0.0}\n");
         }
 
         var readers = new StringBuilder("pages,scenario,phase,range,reads,p50_us,p99_us,p999_us,max_us\n");
@@ -701,7 +730,21 @@ internal sealed class ResizeBenchmark
         return null;
     }
 
-    private sealed record RoundRecord(string Pages, ResizeScenario Scenario, int Round, ResizeTiming Timing, long UsedBefore, long UsedAtCall, long UsedAfter);
+    private sealed record RoundRecord(string Pages, ResizeScenario Scenario, int Round, ResizeTiming Timing, long UsedBefore, long UsedAtCall, long UsedAfter, long DaemonCpuNanoseconds, long ClientsCpuNanoseconds, long JitCpuNanoseconds);
+
+    /// <summary>
+    /// CPU so far of the daemon and of the clients' threads other than their readers, each
+    /// without the runtime's background JIT thread, which is counted apart (code that runs a
+    /// few dozen times, like a resize path, is still being recompiled during the rounds).
+    /// </summary>
+    private static (long Daemon, long Clients, long Jit) ProtocolCpu(PassContext context)
+    {
+        const string Jit = ".NET Tiered Com";
+        var daemon = context.DaemonPid == 0 ? 0 : ProcessCpu.Nanoseconds(context.DaemonPid, t => t != Jit);
+        var clients = context.Clients.Sum(c => ProcessCpu.Nanoseconds(c.Pid, t => t != Jit && !t.StartsWith("reader", StringComparison.Ordinal)));
+        var jit = (context.DaemonPid == 0 ? 0 : ProcessCpu.Nanoseconds(context.DaemonPid, t => t == Jit)) + context.Clients.Sum(c => ProcessCpu.Nanoseconds(c.Pid, t => t == Jit));
+        return (daemon, clients, jit);
+    }
 
     private sealed record PassContext(
         string Pages,
@@ -712,5 +755,6 @@ internal sealed class ResizeBenchmark
         ReaderPool CopyReaders,
         StopTheWorldBaseline StopTheWorld,
         string StoragePath,
-        string BaselinePath);
+        string BaselinePath,
+        int DaemonPid);
 }
