@@ -512,9 +512,10 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 
         var applied = await Task.WhenAll(mappings.Select(m => m.ApplyAsync(region, kind)));
 
-        // A pending shrink needs this session's release even when the state is not news here:
-        // after a daemon restart, a re-registered session must release again what it already applied.
-        if (applied.Any(g => g != 0) || region.PendingSize != 0)
+        // Only a shrink waits for releases, so a grow costs no call back. A pending shrink needs
+        // this session's release even when the state is not news here: after a daemon restart, a
+        // re-registered session must release again what it already applied.
+        if (region.PendingSize != 0)
         {
             // The session releases what its least advanced mapping has reached.
             var reached = mappings.Where(m => !m.IsDisposed).Select(m => m.AppliedGeneration).DefaultIfEmpty(0UL).Min();
