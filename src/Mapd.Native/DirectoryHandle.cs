@@ -77,19 +77,6 @@ public sealed class DirectoryHandle : IDisposable
     public FileDescriptor OpenFile(string name, bool writable) =>
         OpenFileCore(name, writable ? O_RDWR : O_RDONLY, 0);
 
-    /// <summary>Opens the file, or returns null when it does not exist.</summary>
-    public FileDescriptor? TryOpenFile(string name, bool writable)
-    {
-        try
-        {
-            return OpenFile(name, writable);
-        }
-        catch (SystemCallException e) when (e.Errno == Errnos.ENOENT)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Removes <paramref name="name"/>; returns false if it did not exist.</summary>
     public bool Unlink(string name)
     {

@@ -95,18 +95,6 @@ public sealed class DirectoryHandleTests : IDisposable
     }
 
     [Fact]
-    public void TryOpenFile_returns_null_for_a_missing_file_and_a_descriptor_for_an_existing_one()
-    {
-        Assert.Null(_directory.TryOpenFile("missing", writable: false));
-
-        File.WriteAllText(_scratch.Join("present"), "x");
-        using var fd = _directory.TryOpenFile("present", writable: false);
-
-        Assert.NotNull(fd);
-        Assert.False(fd.IsInvalid);
-    }
-
-    [Fact]
     public void WriteFileAtomically_replaces_contents_and_leaves_no_temporary_file()
     {
         _directory.WriteFileAtomically("meta.json", "first version, longer than the second"u8, 0b110_000_000);

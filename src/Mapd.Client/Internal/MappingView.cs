@@ -32,8 +32,6 @@ internal sealed class MappingView
 
     public ulong Generation { get; }
 
-    public bool IsRetired => _retired;
-
     /// <summary>Completes once retired and no lease is inside any more.</summary>
     public Task Drained => _drained.Task;
 
