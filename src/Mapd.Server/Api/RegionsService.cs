@@ -14,46 +14,20 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
     private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc />
-    public override async Task<OpenResponse> Create(CreateRequest request, ServerCallContext context)
-    {
-        var session = context.Session(sessions);
-        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        (Region Region, DescriptorLoan Descriptor) created;
-        try
-        {
-            created = store.Create(request.Name, request.Size, request.Mode, request.MaxSize, context.Caller(), session);
-        }
-        catch
-        {
-            session.CancelReservation();
-            throw;
-        }
-
-        return HandOff(session, created.Region, created.Descriptor, Access.ReadWrite, created: true);
-    }
+    public override Task<OpenResponse> Create(CreateRequest request, ServerCallContext context) =>
+        OpenForSessionAsync(context, Access.ReadWrite, created: true,
+            (caller, session) => store.Create(request.Name, request.Size, request.Mode, request.MaxSize, caller, session));
 
     /// <inheritdoc />
-    public override async Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
+    public override Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
     {
         if (request.Access is not (Access.ReadOnly or Access.ReadWrite))
         {
             throw RegionErrors.Invalid($"access {request.Access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
         }
 
-        var session = context.Session(sessions);
-        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        (Region Region, DescriptorLoan Descriptor) opened;
-        try
-        {
-            opened = store.Open(request.Name, request.Access == Access.ReadWrite, context.Caller(), session);
-        }
-        catch
-        {
-            session.CancelReservation();
-            throw;
-        }
-
-        return HandOff(session, opened.Region, opened.Descriptor, request.Access, created: false);
+        return OpenForSessionAsync(context, request.Access, created: false,
+            (caller, session) => store.Open(request.Name, request.Access == Access.ReadWrite, caller, session));
     }
 
     /// <inheritdoc />
@@ -140,6 +114,28 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
     {
         store.Close(request.Name, context.Session(sessions));
         return Task.FromResult(new CloseResponse());
+    }
+
+    /// <summary>
+    /// Reserves room on the caller's session socket, opens (or creates) through
+    /// <paramref name="open"/>, and hands the descriptor off before the reply.
+    /// </summary>
+    private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, (Region Region, DescriptorLoan Descriptor)> open)
+    {
+        var session = context.Session(sessions);
+        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
+        (Region Region, DescriptorLoan Descriptor) opened;
+        try
+        {
+            opened = open(context.Caller(), session);
+        }
+        catch
+        {
+            session.CancelReservation();
+            throw;
+        }
+
+        return HandOff(session, opened.Region, opened.Descriptor, access, created);
     }
 
     private OpenResponse HandOff(Session session, Region region, DescriptorLoan loan, Access access, bool created)

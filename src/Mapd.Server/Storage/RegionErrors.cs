@@ -16,6 +16,10 @@ public static class RegionErrors
     public static RpcException AlreadyExists(string name) =>
         new(new Status(StatusCode.AlreadyExists, $"region '{name}' already exists; open it instead, or delete it first"));
 
+    /// <summary>NOT_FOUND for a region the calling session has not opened.</summary>
+    public static RpcException NotOpen(string name, string what) =>
+        new(new Status(StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to {what}"));
+
     /// <summary>PERMISSION_DENIED.</summary>
     public static RpcException Denied(string message) => new(new Status(StatusCode.PermissionDenied, message));
 

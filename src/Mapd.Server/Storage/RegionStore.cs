@@ -341,7 +341,7 @@ public sealed partial class RegionStore : IDisposable
         lock (_gate)
         {
             var entry = MappedBy(mapper, name)
-                ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to release"));
+                ?? throw RegionErrors.NotOpen(name, "release");
             if (generation > entry.Record.Generation)
             {
                 throw RegionErrors.Invalid($"generation {generation} is newer than region '{name}''s generation {entry.Record.Generation}; release a generation you were told about");
@@ -437,7 +437,7 @@ public sealed partial class RegionStore : IDisposable
         lock (_gate)
         {
             var entry = MappedBy(mapper, name)
-                ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.NotFound, $"this session does not have region '{name}' open; nothing to close"));
+                ?? throw RegionErrors.NotOpen(name, "close");
             RemoveMapper(entry, mapper);
         }
     }
@@ -539,8 +539,14 @@ public sealed partial class RegionStore : IDisposable
             return;
         }
 
-        _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
         StartGrace(shrink);
+        AwaitReleases(entry, shrink);
+    }
+
+    /// <summary>Tells the mappers to release and arms the grace timeout.</summary>
+    private void AwaitReleases(RegionEntry entry, ShrinkGrace shrink)
+    {
+        _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
         shrink.Timer = _time.CreateTimer(_ => GraceExpired(entry, shrink), null, GraceTimeout, Timeout.InfiniteTimeSpan);
     }
 
@@ -636,8 +642,7 @@ public sealed partial class RegionStore : IDisposable
                 }
                 else
                 {
-                    _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.ShrinkPending, entry.Mappers.Keys);
-                    shrink.Timer = _time.CreateTimer(_ => GraceExpired(entry, shrink), null, GraceTimeout, Timeout.InfiniteTimeSpan);
+                    AwaitReleases(entry, shrink);
                 }
             }
 
