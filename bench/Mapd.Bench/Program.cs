@@ -36,7 +36,8 @@ internal static class Program
                         writes CSV files (default bench/results/) for bench/plot-resize.sh
           --rounds N    measured grows per scenario and page kind (default 20), in blocks of --block (5)
                         that take turns between scenarios
-          --pause-ms P  readers sleep P ms after each batch of B 4 KiB reads (defaults 1 and 64)
+          --pause-ms P  readers read B 4 KiB pages (default 64), then sleep until the next multiple
+                        of P ms on the monotonic clock (default 1), all readers on one grid
           --jit-warmup J  at least J untimed grows per mapd scenario first (default 40), so the
                         daemon's and clients' resize paths are past tiered JIT recompilation
           --read old|new  readers read only the bytes that existed before a grow (default), or

@@ -29,7 +29,13 @@ internal abstract unsafe class ReadSource
 /// <summary>
 /// Reader threads for one design: each reads 4 KiB at random pages in batches, with a short
 /// sleep between batches (a 2-vCPU machine cannot give eight readers a core each; unpaced
-/// readers would measure the scheduler, not the design), and counts each read's latency by
+/// readers would measure the scheduler, not the design). Every reader wakes on the same grid
+/// of CLOCK_MONOTONIC (the next multiple of the pause), not a pause after its own batch: with
+/// relative sleeps, any delay (a grow's work taking the CPU for a moment) spreads the readers'
+/// wake-up timers apart, and from then on one reader's timer interrupt lands in the middle of
+/// another's read. In this VM a timer interrupt costs 15-20 us, so those reads, not the design,
+/// set the p99.9; on one grid the kernel fires all of a CPU's reader timers in one interrupt
+/// before any of them reads. Each read's latency is counted by
 /// scenario, phase and whether it touched bytes the resize added. Readers of a design run only
 /// while the control block names one of its scenarios. By default they read only bytes that
 /// existed before the grow (as readers of data a writer has published would); with
@@ -127,6 +133,18 @@ internal sealed unsafe class ReaderPool : IDisposable
         }
     }
 
+    /// <summary>Sleeps until the next multiple of <paramref name="milliseconds"/> on CLOCK_MONOTONIC, the clock of <see cref="Stopwatch"/> on Linux.</summary>
+    private static void SleepUntilNextTick(int milliseconds)
+    {
+        var period = milliseconds * Stopwatch.Frequency / 1000;
+        var next = ((Stopwatch.GetTimestamp() / period) + 1) * period;
+        var nanoseconds = (long)(next * (1_000_000_000.0 / Stopwatch.Frequency));
+        var deadline = new NativeMethods.Timespec { Seconds = nanoseconds / 1_000_000_000L, Nanoseconds = nanoseconds % 1_000_000_000L };
+        while (NativeMethods.ClockNanosleep(NativeMethods.CLOCK_MONOTONIC, NativeMethods.TIMER_ABSTIME, deadline, IntPtr.Zero) == NativeMethods.EINTR)
+        {
+        }
+    }
+
     private void Run(int index)
     {
         var histograms = _histograms[index];
@@ -139,14 +157,15 @@ internal sealed unsafe class ReaderPool : IDisposable
             Interlocked.Exchange(ref _acknowledged[index * 16], Volatile.Read(ref _epoch));
             if (_paused)
             {
-                Thread.Sleep(1);
+                SleepUntilNextTick(1);
                 continue;
             }
 
             if (!_owns(_control.Scenario))
             {
-                // Another design is measured: stay out of its way (scenarios change seconds apart).
-                Thread.Sleep(10);
+                // Another design is measured: stay out of its way (scenarios change seconds apart),
+                // waking on the same grid as its readers.
+                SleepUntilNextTick(10);
                 continue;
             }
 
@@ -165,7 +184,7 @@ internal sealed unsafe class ReaderPool : IDisposable
 
             if (_pauseMilliseconds > 0)
             {
-                Thread.Sleep(_pauseMilliseconds);
+                SleepUntilNextTick(_pauseMilliseconds);
             }
         }
     }

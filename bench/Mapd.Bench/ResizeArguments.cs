@@ -37,7 +37,7 @@ internal sealed record ResizeArguments
     /// <summary>Reads per batch; readers sleep <see cref="PauseMilliseconds"/> between batches.</summary>
     public int Batch { get; init; } = 64;
 
-    /// <summary>Sleep between a reader's batches; 0 = read without pause.</summary>
+    /// <summary>Readers start a batch at every multiple of this many milliseconds (CLOCK_MONOTONIC); 0 = read without pause.</summary>
     public int PauseMilliseconds { get; init; } = 1;
 
     /// <summary>
