@@ -106,14 +106,14 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         var request = new CreateRequest { Name = name, Size = (ulong)size, Mode = mode, MaxSize = (ulong)maxSize };
-        return await OpenOrderedAsync(name, headers => _regions.CreateAsync(request, headers, cancellationToken: cancellationToken), retry: false, cancellationToken);
+        return await OpenOrderedAsync(name, headers => _regions.CreateAsync(request, headers, cancellationToken: cancellationToken), idempotent: false, cancellationToken);
     }
 
     /// <summary>Opens an existing region and maps it.</summary>
     public async Task<MappedRegion> OpenAsync(string name, RegionAccess access = RegionAccess.ReadWrite, CancellationToken cancellationToken = default)
     {
         var request = new OpenRequest { Name = name, Access = (Access)access };
-        return await OpenOrderedAsync(name, headers => _regions.OpenAsync(request, headers, cancellationToken: cancellationToken), retry: true, cancellationToken);
+        return await OpenOrderedAsync(name, headers => _regions.OpenAsync(request, headers, cancellationToken: cancellationToken), idempotent: true, cancellationToken);
     }
 
     /// <summary>Describes one region, with its mappers and any pending shrink.</summary>
@@ -123,7 +123,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     /// <summary>Describes every region.</summary>
     public async Task<IReadOnlyList<RegionInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var (response, _) = await CallWithSessionAsync(_ => _regions.ListAsync(new ListRequest(), cancellationToken: cancellationToken), retry: true, cancellationToken);
+        var (response, _) = await CallWithSessionAsync(_ => _regions.ListAsync(new ListRequest(), cancellationToken: cancellationToken), idempotent: true, cancellationToken);
         return [.. response.Regions.Select(RegionInfo.From)];
     }
 
@@ -136,7 +136,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 
     /// <summary>Deletes a region: its name disappears now, its memory once nobody maps it.</summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken = default) =>
-        await CallWithSessionAsync(_ => _regions.DeleteAsync(new DeleteRequest { Name = name }, cancellationToken: cancellationToken), retry: false, cancellationToken);
+        await CallWithSessionAsync(_ => _regions.DeleteAsync(new DeleteRequest { Name = name }, cancellationToken: cancellationToken), idempotent: false, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -169,7 +169,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 
     internal async Task<Region> GetDetailsAsync(string name, CancellationToken cancellationToken)
     {
-        var (region, _) = await CallWithSessionAsync(_ => _regions.GetAsync(new GetRequest { Name = name }, cancellationToken: cancellationToken), retry: true, cancellationToken);
+        var (region, _) = await CallWithSessionAsync(_ => _regions.GetAsync(new GetRequest { Name = name }, cancellationToken: cancellationToken), idempotent: true, cancellationToken);
         return region;
     }
 
@@ -177,7 +177,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         var request = new ResizeRequest { Name = name, Size = (ulong)size, ExpectedGeneration = expectedGeneration };
-        var (region, _) = await CallWithSessionAsync(_ => _regions.ResizeAsync(request, cancellationToken: cancellationToken), retry: false, cancellationToken);
+        var (region, _) = await CallWithSessionAsync(_ => _regions.ResizeAsync(request, cancellationToken: cancellationToken), idempotent: false, cancellationToken);
         return region;
     }
 
@@ -256,7 +256,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     /// Opens (or creates) a name in order with this process's Close of it: a Close already on
     /// its way is awaited first, and a lingering one is called off.
     /// </summary>
-    private async Task<MappedRegion> OpenOrderedAsync(string name, Func<Metadata, AsyncUnaryCall<OpenResponse>> call, bool retry, CancellationToken cancellationToken)
+    private async Task<MappedRegion> OpenOrderedAsync(string name, Func<Metadata, AsyncUnaryCall<OpenResponse>> call, bool idempotent, CancellationToken cancellationToken)
     {
         OpenRegion open;
         Task closing;
@@ -277,7 +277,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         try
         {
             await closing;
-            var (response, state) = await CallWithSessionAsync(call, retry, cancellationToken);
+            var (response, state) = await CallWithSessionAsync(call, idempotent, cancellationToken);
             return await MapAsync(response, state, open, cancellationToken);
         }
         finally
@@ -548,10 +548,12 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs a call with the current session's headers. If the daemon went away meanwhile and
-    /// <paramref name="retry"/> allows, waits for the session to come back and calls once more.
+    /// Runs a call with the current session's headers. If the daemon went away meanwhile, waits
+    /// for the session to come back and calls once more, when that is safe: always for an
+    /// idempotent call (<paramref name="idempotent"/>), and for any other when the daemon
+    /// cannot have applied it. Otherwise the caller learns that the outcome is unknown.
     /// </summary>
-    private async Task<(T Response, SessionState State)> CallWithSessionAsync<T>(Func<Metadata, AsyncUnaryCall<T>> call, bool retry, CancellationToken cancellationToken)
+    private async Task<(T Response, SessionState State)> CallWithSessionAsync<T>(Func<Metadata, AsyncUnaryCall<T>> call, bool idempotent, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_life.IsCancellationRequested, this);
         var state = await CurrentStateAsync(cancellationToken);
@@ -559,7 +561,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         {
             return (await call(state.Headers), state);
         }
-        catch (RpcException e) when (retry && IsSessionLoss(e, state))
+        catch (RpcException e) when (IsSessionLoss(e, state) && (idempotent || IsNotApplied(e, state.Session.IsClosed)))
         {
             state = await NextStateAsync(state, cancellationToken);
             try
@@ -571,6 +573,10 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
                 throw MapdException.From(again);
             }
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            throw new MapdException(StatusCode.Unavailable, "mapd went away while the call was on its way and may or may not have applied it; once it is back (the client reconnects on its own), check with GetAsync before trying again", e);
+        }
         catch (RpcException e)
         {
             throw MapdException.From(e);
@@ -579,6 +585,32 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
 
     private static bool IsSessionLoss(RpcException e, SessionState state) =>
         e.StatusCode == StatusCode.Unavailable || (e.StatusCode == StatusCode.FailedPrecondition && state.Session.IsClosed);
+
+    /// <summary>
+    /// Whether a failed call certainly did nothing: the daemon itself refused it (UNAVAILABLE,
+    /// which it answers only before running a call, while it stops; or FAILED_PRECONDITION for
+    /// a session it no longer knows, after a restart), or the connection to it could not be
+    /// made, so the request never left this process.
+    /// </summary>
+    internal static bool IsNotApplied(RpcException e, bool sessionClosed) => e.StatusCode switch
+    {
+        StatusCode.FailedPrecondition => sessionClosed,
+        StatusCode.Unavailable => e.Status.DebugException is null || IsConnectionError(e.Status.DebugException),
+        _ => false,
+    };
+
+    private static bool IsConnectionError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task<SessionState> CurrentStateAsync(CancellationToken cancellationToken)
     {

@@ -114,6 +114,31 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task Create_resize_and_delete_called_while_the_daemon_is_down_run_once_it_is_back()
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        await using var mapd = await daemon.ConnectAsync();
+        await using var kept = await mapd.CreateAsync("kept", 1 << 20);
+        await (await mapd.CreateAsync("doomed", 4096)).DisposeAsync();
+
+        await daemon.KillAsync();
+        var create = mapd.CreateAsync("made-while-down", 8192);
+        var resize = mapd.ResizeAsync("kept", 2 << 20);
+        var delete = mapd.DeleteAsync("doomed");
+        await Task.Delay(300);
+        Assert.False(create.IsCompleted || resize.IsCompleted || delete.IsCompleted, "no call may fail (or succeed) while the daemon is down");
+
+        await daemon.RestartAsync();
+        await using var made = await create;
+        Assert.Equal(2 << 20, (await resize).Size);
+        await delete;
+
+        Assert.Equal(["kept", "made-while-down"], (await mapd.ListAsync()).Select(r => r.Name).Order());
+        await SessionTests.Eventually(() => Task.FromResult(kept.Size == 2 << 20));
+        Assert.Equal(8192, made.Size);
+    }
+
+    [Fact]
     public async Task Restart_repairs_what_a_crash_left_half_done()
     {
         await using var daemon = await MapdDaemon.StartAsync();

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Mapd.Native;
+using Mapd.Server.Storage;
 using Mapd.Server.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             MapdMetrics.CallFailed(StatusCode.Unavailable);
-            throw new RpcException(new Status(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon"));
+            throw RegionErrors.Unavailable("mapd is shutting down; retry against the restarted daemon");
         }
 
         try
