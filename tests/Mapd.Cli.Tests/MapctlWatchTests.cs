@@ -28,6 +28,19 @@ public sealed class MapctlWatchTests : IAsyncDisposable
     private Task<int> Run(params string[] args) =>
         new Mapctl((_, _) => Task.FromResult<IRegionService>(_daemon), _out, _error, Regions.Accounts, _time).RunAsync(args, _interrupt.Token);
 
+    /// <summary>A mapctl whose user presses Ctrl-C while it is still connecting.</summary>
+    private Mapctl InterruptedWhileConnecting() => new(
+        async (_, token) =>
+        {
+            await _interrupt.CancelAsync();
+            token.ThrowIfCancellationRequested();
+            return _daemon;
+        },
+        _out,
+        _error,
+        Regions.Accounts,
+        _time);
+
     /// <summary>Events, then Ctrl-C once the stream is idle.</summary>
     private void InterruptWhenIdle()
     {
@@ -73,19 +86,7 @@ public sealed class MapctlWatchTests : IAsyncDisposable
     [Fact]
     public async Task Ctrl_c_while_connecting_also_ends_a_watch_with_0()
     {
-        var mapctl = new Mapctl(
-            async (_, token) =>
-            {
-                await _interrupt.CancelAsync();
-                token.ThrowIfCancellationRequested();
-                return _daemon;
-            },
-            _out,
-            _error,
-            Regions.Accounts,
-            _time);
-
-        Assert.Equal(ExitCode.Success, await mapctl.RunAsync(["watch"], _interrupt.Token));
+        Assert.Equal(ExitCode.Success, await InterruptedWhileConnecting().RunAsync(["watch"], _interrupt.Token));
 
         Assert.Empty(_error.ToString());
         Assert.Empty(_out.ToString());
@@ -152,19 +153,7 @@ public sealed class MapctlWatchTests : IAsyncDisposable
     [Fact]
     public async Task Ctrl_c_on_other_commands_still_exits_130()
     {
-        var mapctl = new Mapctl(
-            async (_, token) =>
-            {
-                await _interrupt.CancelAsync();
-                token.ThrowIfCancellationRequested();
-                return _daemon;
-            },
-            _out,
-            _error,
-            Regions.Accounts,
-            _time);
-
-        Assert.Equal(ExitCode.Interrupted, await mapctl.RunAsync(["sessions"], _interrupt.Token));
+        Assert.Equal(ExitCode.Interrupted, await InterruptedWhileConnecting().RunAsync(["sessions"], _interrupt.Token));
 
         Assert.Equal("mapctl: interrupted", ErrorLine());
     }

@@ -52,13 +52,8 @@ public sealed class UnixSocketsTests : IDisposable
     {
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
-        using var client = UnixSockets.ConnectSeqPacket(_path);
-        using var server = _listener.Accept();
 
-        UnixSockets.TrySendWithDescriptor(server.SafeHandle, "x"u8, file, "test");
-        UnixSockets.Receive(client, new byte[16], out var received, "test");
-
-        using (received)
+        using (var received = PassThroughASocket(file))
         {
             Assert.NotNull(received);
             Assert.True(IsCloseOnExec(received.Value), "a descriptor received without MSG_CMSG_CLOEXEC would leak into child processes");
@@ -70,17 +65,23 @@ public sealed class UnixSocketsTests : IDisposable
     {
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
-        using var client = UnixSockets.ConnectSeqPacket(_path);
-        using var server = _listener.Accept();
 
-        UnixSockets.TrySendWithDescriptor(server.SafeHandle, "x"u8, file, "test");
-        UnixSockets.Receive(client, new byte[16], out var received, "test");
-        using (received)
+        using (var received = PassThroughASocket(file))
         {
             Files.WriteAll(received!, "through the socket"u8, "received");
         }
 
         Assert.Equal("through the socket"u8.ToArray(), Files.ReadAll(file, "sent"));
+    }
+
+    /// <summary>Sends <paramref name="file"/> over a fresh connection to the listener and returns what arrived.</summary>
+    private FileDescriptor? PassThroughASocket(FileDescriptor file)
+    {
+        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var server = _listener.Accept();
+        UnixSockets.TrySendWithDescriptor(server.SafeHandle, "x"u8, file, "test");
+        UnixSockets.Receive(client, new byte[16], out var received, "test");
+        return received;
     }
 
     [Fact]
