@@ -138,6 +138,31 @@ public sealed class DurabilityTests
         Assert.Equal(8192, made.Size);
     }
 
+    [Theory]
+    [InlineData("killed")]
+    [InlineData("stopped")]
+    public async Task A_call_to_a_daemon_that_is_gone_is_known_not_to_have_been_applied(string how)
+    {
+        await using var daemon = await MapdDaemon.StartAsync();
+        await using var mapd = await daemon.ConnectAsync();
+        await mapd.ListAsync();
+
+        if (how == "killed")
+        {
+            await daemon.KillAsync();
+        }
+        else
+        {
+            Assert.Equal(0, await daemon.StopAsync());
+        }
+
+        // The client's HTTP/2 connection has seen the daemon go; a new one cannot be made.
+        await Task.Delay(200);
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await mapd.Grpc.ListAsync(new Protocol.V1.ListRequest()));
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.True(Client.MapdClient.IsNotApplied(e, sessionClosed: true), $"{how}: {e.Status.DebugException}");
+    }
+
     [Fact]
     public async Task Restart_repairs_what_a_crash_left_half_done()
     {
