@@ -11,8 +11,10 @@ namespace Mapd.Client;
 /// A connection to mapd: a gRPC channel on <c>mapd.sock</c> and a session on
 /// <c>mapd-fd.sock</c> that carries region descriptors. It watches the regions it maps and keeps
 /// their mappings in step with resizes. If the daemon restarts, it reconnects with backoff,
-/// re-registers what it maps and carries on; mappings are never touched by that. Thread-safe;
-/// one per process is enough.
+/// re-registers what it maps and carries on; mappings are never touched by that. Calls made
+/// meanwhile wait for the daemon; a Create, Resize or Delete already on its way when the daemon
+/// died throws UNAVAILABLE, since it may or may not have been applied. Thread-safe; one per
+/// process is enough.
 /// </summary>
 /// <example>
 /// <code>
