@@ -5,6 +5,7 @@ using System.Text;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mapd.Client;
+using Mapd.Client.Internal;
 using Mapd.Native;
 using Mapd.Protocol.V1;
 
@@ -187,14 +188,16 @@ internal sealed class OpenBenchmark : IAsyncDisposable
                 clients.Add(await MapdClient.ConnectAsync(options, cancellationToken));
             }
 
-            healthChannel = UnixChannel.Create(Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName));
+            // Built as MapdClient builds its own, so the no-op baseline pays the transport costs Open pays.
+            var grpcPath = Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName);
+            healthChannel = UnixSocketChannel.Create(grpcPath, options.ConnectTimeout);
             handoff = await HandoffClient.StartAsync(daemon.SocketDirectory, SmallRegion, cancellationToken);
             var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
             raw = RawSession.Connect(sessionPath);
             rawWithoutTaken = arguments.TakenExperiment ? RawSession.Connect(sessionPath, acknowledge: false) : null;
             for (var i = 0; i < arguments.Concurrency; i++)
             {
-                healthChannels.Add(UnixChannel.Create(Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName)));
+                healthChannels.Add(UnixSocketChannel.Create(grpcPath, options.ConnectTimeout));
             }
 
             return new OpenBenchmark(arguments, daemon, client, [.. clients], healthChannel, [.. healthChannels], handoff, raw, rawWithoutTaken, names);

@@ -74,26 +74,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         var sessionPath = Path.Join(directory, SocketLocation.SessionSocketName);
         var session = await Task.Run(() => ConnectSession(sessionPath), cancellationToken);
 
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            ConnectTimeout = options.ConnectTimeout,
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(grpcPath), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        var channel = GrpcChannel.ForAddress("http://mapd", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        var channel = UnixSocketChannel.Create(grpcPath, options.ConnectTimeout);
         return new MapdClient(channel, session, directory, sessionPath, options);
     }
 

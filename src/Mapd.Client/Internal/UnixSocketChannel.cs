@@ -1,20 +1,17 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
 
-namespace Mapd.Bench;
+namespace Mapd.Client.Internal;
 
-/// <summary>
-/// A gRPC channel to <c>mapd.sock</c> built exactly as <c>MapdClient</c> builds its own, so the
-/// no-op baseline pays the same transport costs as Open does.
-/// </summary>
-internal static class UnixChannel
+/// <summary>A gRPC channel (HTTP/2 without TLS) whose connections go to a Unix stream socket.</summary>
+internal static class UnixSocketChannel
 {
-    public static GrpcChannel Create(string socketPath)
+    public static GrpcChannel Create(string socketPath, TimeSpan connectTimeout)
     {
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = connectTimeout,
             ConnectCallback = async (_, ct) =>
             {
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
