@@ -493,7 +493,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             return;
         }
 
-        var applied = await Task.WhenAll(mappings.Select(m => m.ApplyAsync(region, kind)));
+        await Task.WhenAll(mappings.Select(m => m.ApplyAsync(region, kind)));
 
         // Only a shrink waits for releases, so a grow costs no call back. A pending shrink needs
         // this session's release even when the state is not news here: after a daemon restart, a

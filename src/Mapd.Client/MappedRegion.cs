@@ -183,35 +183,32 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Brings the mapping to <paramref name="region"/>'s state if it is newer than what was
-    /// applied. Calls for one region run one at a time; the caller sends Release afterwards.
+    /// applied (<see cref="AppliedGeneration"/> then says so). Calls for one region run one at a
+    /// time; the caller sends Release afterwards.
     /// </summary>
-    /// <returns>The generation applied, or 0 when nothing newer was applied.</returns>
-    internal async Task<ulong> ApplyAsync(Region region, RegionEvent.Types.Kind kind)
+    internal async Task ApplyAsync(Region region, RegionEvent.Types.Kind kind)
     {
         await _applyGate.WaitAsync();
         try
         {
             if (IsDisposed)
             {
-                return 0;
+                return;
             }
 
             if (kind == RegionEvent.Types.Kind.Deleted)
             {
                 Raise(new RegionChange(RegionChangeKind.Deleted, Size, _applied));
-                return 0;
+                return;
             }
 
-            if (region.Generation <= _applied)
+            if (region.Generation > _applied)
             {
-                return 0;
+                await ApplyNewerAsync(region);
             }
-
-            return await ApplyNewerAsync(region);
         }
         catch (ObjectDisposedException) when (IsDisposed)
         {
-            return 0;
         }
         finally
         {
@@ -219,7 +216,7 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
         }
     }
 
-    private async Task<ulong> ApplyNewerAsync(Region region)
+    private async Task ApplyNewerAsync(Region region)
     {
         var current = Volatile.Read(ref _current);
         var target = MappedLength(region);
@@ -239,8 +236,6 @@ public sealed class MappedRegion : IDisposable, IAsyncDisposable
             _applied = region.Generation;
             Publish(new MappingView(current.Owner, target, region.Generation), current);
         }
-
-        return _applied;
     }
 
     internal void Raise(RegionChange change)
