@@ -1,4 +1,3 @@
-using Mapd.Native;
 using Mapd.Server.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -17,9 +16,7 @@ public static class PeerCredentialsMiddleware
         {
             if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
             {
-                var peer = UnixSockets.GetPeerCredentials(socket.SafeHandle);
-                var groups = UnixSockets.GetPeerGroups(socket.SafeHandle);
-                connection.Features.Set(new CallerFeature(new CallerIdentity(peer.Pid, peer.Uid, peer.Gid, groups)));
+                connection.Features.Set(new CallerFeature(CallerIdentity.Of(socket.SafeHandle)));
             }
 
             return next(connection);

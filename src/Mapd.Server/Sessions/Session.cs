@@ -16,12 +16,12 @@ public sealed class Session : IRegionMapper, IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly int _maxUnread;
 
-    internal Session(Socket socket, byte[] id, PeerCredentials peer, IReadOnlyList<uint> groups, int maxUnread, DateTimeOffset since)
+    internal Session(Socket socket, byte[] id, CallerIdentity caller, int maxUnread, DateTimeOffset since)
     {
         _socket = socket;
         IdBytes = id;
         Id = Convert.ToHexStringLower(id);
-        Caller = new CallerIdentity(peer.Pid, peer.Uid, peer.Gid, groups);
+        Caller = caller;
         _maxUnread = maxUnread;
         _slots = new SemaphoreSlim(maxUnread, maxUnread);
         Since = since;

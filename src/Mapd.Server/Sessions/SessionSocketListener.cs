@@ -139,8 +139,7 @@ public sealed partial class SessionSocketListener(
 
     private async Task<Session?> HandshakeAsync(Socket connection, CancellationToken stoppingToken)
     {
-        var peer = UnixSockets.GetPeerCredentials(connection.SafeHandle);
-        var groups = UnixSockets.GetPeerGroups(connection.SafeHandle);
+        var peer = CallerIdentity.Of(connection.SafeHandle);
         var buffer = new byte[SessionFrames.MaxLength];
         int received;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
@@ -170,7 +169,7 @@ public sealed partial class SessionSocketListener(
             return null;
         }
 
-        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, groups, limits.MaxUnreadFds, time.GetUtcNow());
+        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, limits.MaxUnreadFds, time.GetUtcNow());
         registry.Add(session);
         var welcome = new byte[SessionFrames.WelcomeLength];
         SessionFrames.WriteWelcome(welcome, session.IdBytes);

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Mapd.Native;
 using Mapd.Server.Sessions;
+using Mapd.Server.Storage;
 
 namespace Mapd.Server.Tests.Sessions;
 
@@ -24,7 +25,7 @@ public sealed class SessionTests : IDisposable
         _listener.Listen(1);
         _client = UnixSockets.ConnectSeqPacket(path);
         var server = _listener.Accept();
-        _session = new Session(server, Id, new PeerCredentials(1234, 1000, 100), [7, 8], maxUnread: 2, DateTimeOffset.UnixEpoch);
+        _session = new Session(server, Id, new CallerIdentity(1234, 1000, 100, [7, 8]), maxUnread: 2, DateTimeOffset.UnixEpoch);
         _directory = DirectoryHandle.Open(_scratch.Path);
         _file = _directory.CreateFile("region", 0b110_000_000);
     }
