@@ -31,15 +31,8 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
     }
 
     /// <inheritdoc />
-    public override Task<Region> Get(GetRequest request, ServerCallContext context)
-    {
-        if (RegionName.Validate(request.Name) is { } problem)
-        {
-            throw RegionErrors.Invalid(problem);
-        }
-
-        return Task.FromResult(store.Get(request.Name));
-    }
+    public override Task<Region> Get(GetRequest request, ServerCallContext context) =>
+        Task.FromResult(store.Get(request.Name));
 
     /// <inheritdoc />
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
