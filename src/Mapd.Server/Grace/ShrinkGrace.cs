@@ -6,7 +6,7 @@ namespace Mapd.Server.Grace;
 /// A shrink announced but not yet committed: the file keeps its old size until every session
 /// that mapped the region when it was announced has released (or ended).
 /// </summary>
-internal sealed class ShrinkGrace(ulong generation, ulong target, ulong from, DateTimeOffset since, long requestedAt, bool recovering)
+internal sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset since, long requestedAt, bool recovering)
 {
     /// <summary>When the Resize arrived (<see cref="TimeProvider.GetTimestamp"/>), for the resize duration metric.</summary>
     public long RequestedAt { get; } = requestedAt;
@@ -18,9 +18,6 @@ internal sealed class ShrinkGrace(ulong generation, ulong target, ulong from, Da
 
     /// <summary>The size the file will be cut to.</summary>
     public ulong Target { get; } = target;
-
-    /// <summary>The size before the shrink.</summary>
-    public ulong From { get; } = from;
 
     public DateTimeOffset Since { get; } = since;
 

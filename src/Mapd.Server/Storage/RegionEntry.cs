@@ -14,9 +14,6 @@ internal sealed class RegionEntry(RegionRecord record, string fileName)
     /// <summary>True once the name is gone; the file lives on in <c>trash/</c> until the last mapper leaves.</summary>
     public bool Deleted { get; set; }
 
-    /// <summary>Trash found after a restart: kept until the recovery window ends, in case an old mapper returns.</summary>
-    public bool HeldForRecovery { get; set; }
-
     /// <summary>Who maps it, since when, and at which generation.</summary>
     public Dictionary<IRegionMapper, MapperState> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
 

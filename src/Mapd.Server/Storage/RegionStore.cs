@@ -22,7 +22,10 @@ public sealed partial class RegionStore : IDisposable
     private readonly RegionEvents _events;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RegionEntry> _regions = new(StringComparer.Ordinal);
-    private readonly List<RegionEntry> _retired = [];
+
+    // Files of deleted regions found in trash/ at start-up: a mapper from before the restart may
+    // still use one, so each holds its capacity until the recovery window ends.
+    private readonly List<RegionEntry> _recoveredTrash = [];
     private readonly Dictionary<IRegionMapper, HashSet<RegionEntry>> _byMapper = new(ReferenceEqualityComparer.Instance);
     private ITimer? _recoveryTimer;
     private long _reserved;
@@ -127,18 +130,18 @@ public sealed partial class RegionStore : IDisposable
                 }
 
                 var record = new RegionRecord(fileName, (ulong)status.Value.Size, 0, 0, 0, 0, 0, _time.GetUtcNow());
-                var entry = new RegionEntry(record, fileName) { Deleted = true, HeldForRecovery = true };
-                _retired.Add(entry);
+                var entry = new RegionEntry(record, fileName) { Deleted = true };
+                _recoveredTrash.Add(entry);
                 _reserved += entry.AccountedBytes;
             }
 
-            var shrinks = _regions.Values.Count(e => e.Shrink is not null);
-            if (_retired.Count > 0 || shrinks > 0)
+            var shrinks = PendingShrinks;
+            if (_recoveredTrash.Count > 0 || shrinks > 0)
             {
                 _recoveryTimer = _time.CreateTimer(_ => EndRecovery(), null, recoveryWindow, Timeout.InfiniteTimeSpan);
             }
 
-            Log.Recovered(_logger, _regions.Count, _reserved, _storage.Capacity, _retired.Count, shrinks);
+            Log.Recovered(_logger, _regions.Count, _reserved, _storage.Capacity, _recoveredTrash.Count, shrinks);
         }
     }
 
@@ -408,10 +411,7 @@ public sealed partial class RegionStore : IDisposable
             if (entry.Shrink is { } shrink)
             {
                 // Nobody can open it any more; its file is freed whole when the last mapper leaves.
-                shrink.Timer?.Dispose();
-                EndGrace(shrink);
-                entry.Shrink = null;
-                entry.ResizeGate.Release();
+                EndShrink(entry, shrink);
             }
 
             Log.Deleted(_logger, name, caller.Uid, caller.Pid, entry.Mappers.Count);
@@ -419,10 +419,6 @@ public sealed partial class RegionStore : IDisposable
             if (entry.Mappers.Count == 0)
             {
                 Purge(entry);
-            }
-            else
-            {
-                _retired.Add(entry);
             }
         }
     }
@@ -525,7 +521,7 @@ public sealed partial class RegionStore : IDisposable
         Persist(announced);
         entry.Record = announced;
         holdsGate = false;
-        var shrink = new ShrinkGrace(announced.Generation, size, record.Size, _time.GetUtcNow(), requestedAt, recovering: false);
+        var shrink = new ShrinkGrace(announced.Generation, size, _time.GetUtcNow(), requestedAt, recovering: false);
         foreach (var mapper in entry.Mappers.Keys)
         {
             shrink.Waiting.Add(mapper);
@@ -581,13 +577,22 @@ public sealed partial class RegionStore : IDisposable
         Files.Truncate(WritableDescriptor(entry), (long)shrink.Target, _storage.Regions.Join(entry.FileName));
 
         entry.Record = committed;
-        entry.Shrink = null;
-        shrink.Timer?.Dispose();
-        EndGrace(shrink);
+        EndShrink(entry, shrink);
         MapdMetrics.ResizeCommitted("shrink", _time.GetElapsedTime(shrink.RequestedAt));
         _reserved -= before - entry.AccountedBytes;
         Log.ShrinkCommitted(_logger, committed.Name, shrink.Target, committed.Generation, (_time.GetUtcNow() - shrink.Since).TotalMilliseconds, shrink.HolePunched);
         _events.Publish(Describe(entry, detailed: false), RegionEvent.Types.Kind.Resized, entry.Mappers.Keys);
+    }
+
+    /// <summary>
+    /// A pending shrink is over, committed or its region deleted: stop its timer, uncount it,
+    /// and let the next resize of the region in (it waits for this store's lock to act).
+    /// </summary>
+    private void EndShrink(RegionEntry entry, ShrinkGrace shrink)
+    {
+        entry.Shrink = null;
+        shrink.Timer?.Dispose();
+        EndGrace(shrink);
         entry.ResizeGate.Release();
     }
 
@@ -604,8 +609,9 @@ public sealed partial class RegionStore : IDisposable
                 return;
             }
 
-            var offset = (long)((shrink.Target + 4095) / 4096 * 4096);
-            var length = (long)shrink.From - offset;
+            // The file keeps its size until the commit: no resize runs while a shrink is pending.
+            var offset = RegionEntry.Accounted(shrink.Target);
+            var length = (long)entry.Record.Size - offset;
             if (length > 0)
             {
                 Files.PunchHole(WritableDescriptor(entry), offset, length, _storage.Regions.Join(entry.FileName));
@@ -622,15 +628,12 @@ public sealed partial class RegionStore : IDisposable
         lock (_gate)
         {
             // The timer firing is what ends the window; the wall clock may have stepped meanwhile.
-            foreach (var entry in _retired.Where(e => e.HeldForRecovery).ToList())
+            foreach (var entry in _recoveredTrash)
             {
-                entry.HeldForRecovery = false;
-                if (entry.Mappers.Count == 0)
-                {
-                    _retired.Remove(entry);
-                    Purge(entry);
-                }
+                Purge(entry);
             }
+
+            _recoveredTrash.Clear();
 
             foreach (var entry in _regions.Values.Where(e => e.Shrink is { Recovering: true }).ToList())
             {
@@ -728,9 +731,8 @@ public sealed partial class RegionStore : IDisposable
             TryCommit(entry);
         }
 
-        if (entry.Deleted && entry.Mappers.Count == 0 && !entry.HeldForRecovery)
+        if (entry.Deleted && entry.Mappers.Count == 0)
         {
-            _retired.Remove(entry);
             Purge(entry);
         }
     }
@@ -795,7 +797,7 @@ public sealed partial class RegionStore : IDisposable
         var entry = new RegionEntry(record, record.Name);
         if (record.PendingSize != 0)
         {
-            entry.Shrink = new ShrinkGrace(record.Generation, record.PendingSize, record.Size, _time.GetUtcNow(), _time.GetTimestamp(), recovering: true);
+            entry.Shrink = new ShrinkGrace(record.Generation, record.PendingSize, _time.GetUtcNow(), _time.GetTimestamp(), recovering: true);
             entry.ResizeGate.Wait(0);
             StartGrace(entry.Shrink);
         }
