@@ -26,12 +26,6 @@ internal sealed class GrpcRegionService : IRegionService
             // MapdClient's message: its hint, joining the socket's group, is the right one.)
             throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {failed.Target} ({failed.ErrnoName}); start it, or point mapctl at its socket directory with --socket DIR or MAPD_SOCKET_DIR", e);
         }
-        catch (Exception e) when (e is IOException or ArgumentException)
-        {
-            // What MapdClient lets through about the path (one too long for sun_path, a failed
-            // handshake) also means the daemon is unreachable there.
-            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable: {e.Message}", e);
-        }
     }
 
     /// <inheritdoc />
@@ -169,7 +163,7 @@ internal sealed class GrpcRegionService : IRegionService
         var reason = e.Status.DebugException is not null || string.IsNullOrWhiteSpace(e.Status.Detail)
             ? "the stream broke off; mapd may have stopped or restarted"
             : e.Status.Detail;
-        return new MapdException(StatusCode.Unavailable, $"mapd ended the watch ({StatusName.Of(e.StatusCode)}): {reason}; run mapctl watch again once it is back", e);
+        return new MapdException(StatusCode.Unavailable, $"mapd ended the watch ({StatusCodeName.Of(e.StatusCode)}): {reason}; run mapctl watch again once it is back", e);
     }
 
     /// <summary>

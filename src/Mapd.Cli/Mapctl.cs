@@ -104,7 +104,7 @@ internal sealed class Mapctl
         var command = CommandLine.NameOf(verb);
         return code == StatusCode.Unimplemented
             ? $"this mapd does not implement {command} (UNIMPLEMENTED); upgrade the daemon"
-            : $"mapd answered {command} with {StatusName.Of(code)} and no message; its log may say more";
+            : $"mapd answered {command} with {StatusCodeName.Of(code)} and no message; its log may say more";
     }
 
     private async Task<string> ExecuteAsync(IRegionService service, Invocation invocation, CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ internal sealed class Mapctl
             case Verb.Create:
                 var created = await service.CreateAsync(invocation.Name, invocation.Size, invocation.Mode, invocation.MaxSize, cancellationToken);
                 var reserve = invocation.MaxSize == 0 ? "" : $", max size {RegionText.Size(invocation.MaxSize)}";
-                return $"created region '{created.Name}': {RegionText.Size(created.Size)}, mode {PermissionBits.Format(created.Mode)}{reserve}\n";
+                return $"created region '{created.Name}': {RegionText.Size(created.Size)}, mode {PermissionMode.Format(created.Mode)}{reserve}\n";
             case Verb.Resize:
                 var resized = await service.ResizeAsync(invocation.Name, invocation.Size, invocation.ExpectedGeneration, cancellationToken);
                 return resized.PendingSize == 0

@@ -40,7 +40,4 @@ internal static class PermissionBits
 
         return problem is null;
     }
-
-    /// <summary>Four octal digits: <c>0640</c>.</summary>
-    public static string Format(uint mode) => Convert.ToString(mode, 8).PadLeft(4, '0');
 }

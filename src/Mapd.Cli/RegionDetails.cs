@@ -38,7 +38,7 @@ internal static class RegionDetails
         fields.AddRange(
         [
             ("generation", region.Generation.ToString(CultureInfo.InvariantCulture)),
-            ("mode", PermissionBits.Format(region.Mode)),
+            ("mode", PermissionMode.Format(region.Mode)),
             ("owner_uid", Uid(region.OwnerUid, accounts)),
             ("gid", $"{region.Gid.ToString(CultureInfo.InvariantCulture)} ({accounts.Group(region.Gid)})"),
             ("mappers", region.Mappers.ToString(CultureInfo.InvariantCulture)),

@@ -123,7 +123,7 @@ internal static class RegionJson
         writer.WriteNumber("generation", region.Generation);
         writer.WriteNumber("owner_uid", region.OwnerUid);
         writer.WriteNumber("gid", region.Gid);
-        writer.WriteString("mode", PermissionBits.Format(region.Mode));
+        writer.WriteString("mode", PermissionMode.Format(region.Mode));
         writer.WriteNumber("pending_size", region.PendingSize);
         WriteTime(writer, "created_at", region.CreatedAt);
         writer.WriteNumber("mappers", region.Mappers);

@@ -22,7 +22,7 @@ internal static class RegionTable
                 r.Name,
                 RegionText.SizeAndPending(r),
                 r.Generation.ToString(CultureInfo.InvariantCulture),
-                PermissionBits.Format(r.Mode),
+                PermissionMode.Format(r.Mode),
                 $"{accounts.User(r.OwnerUid)}:{accounts.Group(r.Gid)}",
                 r.Mappers.ToString(CultureInfo.InvariantCulture),
             }));

@@ -244,7 +244,7 @@ public sealed partial class RegionStore : IDisposable
             {
                 var record = entry.Record;
                 throw RegionErrors.Denied(
-                    $"uid {caller.Uid} may not open region '{name}' {(writable ? "read-write" : "read-only")}: it belongs to uid {record.OwnerUid} gid {record.Gid} with mode {Convert.ToString(record.Mode, 8).PadLeft(4, '0')}; ask its owner to widen the mode or open it read-only");
+                    $"uid {caller.Uid} may not open region '{name}' {(writable ? "read-write" : "read-only")}: it belongs to uid {record.OwnerUid} gid {record.Gid} with mode {PermissionMode.Format(record.Mode)}; ask its owner to widen the mode or open it read-only");
             }
 
             var fd = writable ? WritableDescriptor(entry) : entry.ReadOnlyDescriptor ??= _storage.Regions.OpenFile(entry.FileName, writable: false);
@@ -668,7 +668,7 @@ public sealed partial class RegionStore : IDisposable
     {
         if (!_permissions.MayOpen(caller, entry.Record, writable: true))
         {
-            throw RegionErrors.Denied($"uid {caller.Uid} may not resize region '{entry.Record.Name}': resizing needs write permission (mode {Convert.ToString(entry.Record.Mode, 8).PadLeft(4, '0')}, owner uid {entry.Record.OwnerUid})");
+            throw RegionErrors.Denied($"uid {caller.Uid} may not resize region '{entry.Record.Name}': resizing needs write permission (mode {PermissionMode.Format(entry.Record.Mode)}, owner uid {entry.Record.OwnerUid})");
         }
     }
 

@@ -52,7 +52,7 @@ public static class MapdMetrics
 
     // One preallocated tag per status code keeps the label set bounded and the hot path free of allocations.
     private static readonly KeyValuePair<string, object?>[] CodeTags =
-        [.. Enum.GetValues<StatusCode>().OrderBy(c => (int)c).Select(c => new KeyValuePair<string, object?>("code", CodeName(c)))];
+        [.. Enum.GetValues<StatusCode>().OrderBy(c => (int)c).Select(c => new KeyValuePair<string, object?>("code", StatusCodeName.Of(c)))];
 
     /// <summary>A descriptor went out on a session socket: <c>mapd_fd_handoffs_total</c>.</summary>
     public static void FdHandedOff() => FdHandoffs.Add(1);
@@ -106,23 +106,5 @@ public static class MapdMetrics
         Resizes.Add(0, Grow);
         Resizes.Add(0, Shrink);
         GracePending.Add(0);
-    }
-
-    /// <summary>The status code as the gRPC specification spells it, e.g. <c>NOT_FOUND</c>.</summary>
-    internal static string CodeName(StatusCode code)
-    {
-        var name = code.ToString();
-        var builder = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]) && char.IsLower(name[i - 1]))
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToUpperInvariant(name[i]));
-        }
-
-        return builder.ToString();
     }
 }

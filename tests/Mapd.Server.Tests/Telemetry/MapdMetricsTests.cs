@@ -74,16 +74,6 @@ public sealed class MapdMetricsTests : IDisposable
         Assert.Equal(["NOT_FOUND", "RESOURCE_EXHAUSTED", "UNKNOWN"], Mine("mapd.errors").Select(m => m.Tags["code"]));
     }
 
-    [Theory]
-    [InlineData(StatusCode.OK, "OK")]
-    [InlineData(StatusCode.InvalidArgument, "INVALID_ARGUMENT")]
-    [InlineData(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED")]
-    [InlineData(StatusCode.FailedPrecondition, "FAILED_PRECONDITION")]
-    [InlineData(StatusCode.DataLoss, "DATA_LOSS")]
-    [InlineData(StatusCode.Unauthenticated, "UNAUTHENTICATED")]
-    public void Status_codes_are_named_as_in_the_grpc_specification(StatusCode code, string name) =>
-        Assert.Equal(name, MapdMetrics.CodeName(code));
-
     // Other tests in this process report too: only this thread's measurements count.
     private List<(string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags)> Mine(string instrument)
     {
