@@ -55,14 +55,7 @@ public sealed class DirectoryHandle : IDisposable
             throw SystemCallException.FromLastError("mkdirat", Join(name));
         }
 
-        var fd = Libc.OpenAt(Descriptor.Value, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-        GC.KeepAlive(Descriptor);
-        if (fd < 0)
-        {
-            throw SystemCallException.FromLastError("openat", Join(name));
-        }
-
-        return new DirectoryHandle(new FileDescriptor(fd), Join(name));
+        return new DirectoryHandle(OpenFileCore(name, O_RDONLY | O_DIRECTORY, 0), Join(name));
     }
 
     /// <summary>Creates the regular file <paramref name="name"/>; fails with EEXIST if it exists.</summary>

@@ -9,7 +9,6 @@ internal static class Constants
 
     internal const int O_RDONLY = 0;
     internal const int O_RDWR = 2;
-    internal const int O_WRONLY = 1;
     internal const int O_CREAT = 0x40;
     internal const int O_EXCL = 0x80;
     internal const int O_TRUNC = 0x200;
@@ -30,8 +29,6 @@ internal static class Constants
     internal const int MAP_FIXED = 0x10;
     internal const int MAP_ANONYMOUS = 0x20;
     internal const int MAP_NORESERVE = 0x4000;
-    internal const int MREMAP_MAYMOVE = 1;
-    internal const int MADV_DONTNEED = 4;
     internal const int MADV_POPULATE_READ = 22;
     internal const int MADV_POPULATE_WRITE = 23;
 
@@ -62,7 +59,6 @@ internal static class Constants
     internal const int MSG_DONTWAIT = 0x40;
     internal const int MSG_NOSIGNAL = 0x4000;
     internal const int MSG_TRUNC = 0x20;
-    internal const int MSG_CTRUNC = 0x8;
     internal const int MSG_CMSG_CLOEXEC = 0x40000000;
     internal const int SHUT_RDWR = 2;
 

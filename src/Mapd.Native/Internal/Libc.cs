@@ -29,9 +29,6 @@ internal static unsafe partial class Libc
     internal static partial nint PRead(SafeHandle fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
-
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int StatX(SafeHandle dirfd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport(Lib, EntryPoint = "fstatfs", SetLastError = true)]
@@ -76,9 +73,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
     internal static partial int Munmap(nint addr, nuint length);
 
-    [LibraryImport(Lib, EntryPoint = "mremap", SetLastError = true)]
-    internal static partial nint Mremap(nint oldAddress, nuint oldSize, nuint newSize, int flags, nint newAddress);
-
     [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)]
     internal static partial int Madvise(nint addr, nuint length, int advice);
 
@@ -93,9 +87,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)]
     internal static partial nint Send(SafeHandle fd, byte* buffer, nuint length, int flags);
-
-    [LibraryImport(Lib, EntryPoint = "recv", SetLastError = true)]
-    internal static partial nint Recv(SafeHandle fd, byte* buffer, nuint length, int flags);
 
     [LibraryImport(Lib, EntryPoint = "sendmsg", SetLastError = true)]
     internal static partial nint SendMsg(SafeHandle fd, MessageHeader* message, int flags);
@@ -120,9 +111,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "getpid")]
     internal static partial int GetPid();
-
-    [LibraryImport(Lib, EntryPoint = "umask")]
-    internal static partial uint Umask(uint mask);
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoVector
