@@ -16,16 +16,15 @@ public sealed class SocketActivation
     private const int FirstDescriptor = 3; // SD_LISTEN_FDS_START
     private int _session;
 
-    private SocketActivation(int? grpc, int? session, string names)
+    private SocketActivation(int? grpc, int? session)
     {
         GrpcDescriptor = grpc;
         _session = session ?? -1;
         HasSession = session is not null;
-        Names = names;
     }
 
     /// <summary>Nothing was passed.</summary>
-    public static SocketActivation None { get; } = new(null, null, string.Empty);
+    public static SocketActivation None { get; } = new(null, null);
 
     /// <summary>The inherited gRPC listening socket, for Kestrel's <c>ListenHandle</c>.</summary>
     public int? GrpcDescriptor { get; }
@@ -35,9 +34,6 @@ public sealed class SocketActivation
 
     /// <summary>True when systemd passed the gRPC socket.</summary>
     public bool HasGrpc => GrpcDescriptor is not null;
-
-    /// <summary><c>LISTEN_FDNAMES</c> as passed, for logs.</summary>
-    public string Names { get; }
 
     /// <summary>
     /// Reads <c>LISTEN_PID</c>/<c>LISTEN_FDS</c>/<c>LISTEN_FDNAMES</c> and removes them from the
@@ -49,7 +45,6 @@ public sealed class SocketActivation
     {
         var pid = Environment.GetEnvironmentVariable("LISTEN_PID");
         var count = Environment.GetEnvironmentVariable("LISTEN_FDS");
-        var names = Environment.GetEnvironmentVariable("LISTEN_FDNAMES") ?? string.Empty;
         Environment.SetEnvironmentVariable("LISTEN_PID", null);
         Environment.SetEnvironmentVariable("LISTEN_FDS", null);
         Environment.SetEnvironmentVariable("LISTEN_FDNAMES", null);
@@ -92,7 +87,7 @@ public sealed class SocketActivation
             slot = fd;
         }
 
-        return new SocketActivation(grpc, session, names);
+        return new SocketActivation(grpc, session);
     }
 
     /// <summary>
