@@ -402,7 +402,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
-                Dispatch(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                DispatchDeleted(name);
                 continue;
             }
 
@@ -412,7 +412,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
                 {
                     // Deleted and created anew while the daemon was down: ours is gone.
                     await _regions.CloseAsync(new CloseRequest { Name = name }, state.Headers, cancellationToken: token);
-                    Dispatch(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
+                    DispatchDeleted(name);
                     continue;
                 }
             }
@@ -447,6 +447,10 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The region is gone for this process (deleted, or replaced while the daemon was down).</summary>
+    private void DispatchDeleted(string name) =>
+        Dispatch(new RegionEvent { Kind = RegionEvent.Types.Kind.Deleted, Region = new Region { Name = name } });
 
     /// <summary>
     /// Queues an event behind the earlier ones of the same region. Regions proceed independently:
