@@ -1,7 +1,7 @@
-namespace Mapd;
+namespace Mapd.Protocol;
 
 /// <summary>Where the daemon's sockets live when nothing is configured (the contract's defaults).</summary>
-internal static class SocketLocation
+public static class SocketLocation
 {
     /// <summary>The gRPC socket's file name.</summary>
     public const string GrpcSocketName = "mapd.sock";

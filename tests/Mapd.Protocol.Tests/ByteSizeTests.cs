@@ -1,4 +1,4 @@
-namespace Mapd.Server.Tests;
+namespace Mapd.Protocol.Tests;
 
 public sealed class ByteSizeTests
 {

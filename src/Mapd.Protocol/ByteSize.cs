@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Mapd;
+namespace Mapd.Protocol;
 
 /// <summary>Byte counts written with binary suffixes: <c>64M</c> is 64 MiB, <c>1.5G</c> is 1.5 GiB.</summary>
-internal static class ByteSize
+public static class ByteSize
 {
     private static readonly string[] Units = ["", "K", "M", "G", "T", "P"];
 

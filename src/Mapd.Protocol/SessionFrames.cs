@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Mapd;
+namespace Mapd.Protocol;
 
 /// <summary>
 /// The session socket's messages (all integers little-endian):
@@ -8,7 +8,7 @@ namespace Mapd;
 /// TAKEN <c>MAPT u64...</c> (client to daemon: those fds arrived; one to
 /// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement).
 /// </summary>
-internal static class SessionFrames
+public static class SessionFrames
 {
     /// <summary>The protocol version this build speaks.</summary>
     public const ushort Version = 1;
@@ -34,12 +34,14 @@ internal static class SessionFrames
 
     private static ReadOnlySpan<byte> TakenMagic => "MAPT"u8;
 
+    /// <summary>Writes HELLO (<see cref="HelloLength"/> bytes) into <paramref name="destination"/>.</summary>
     public static void WriteHello(Span<byte> destination)
     {
         HelloMagic.CopyTo(destination);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
     }
 
+    /// <summary>Reads HELLO; false when <paramref name="message"/> is not one.</summary>
     public static bool TryReadHello(ReadOnlySpan<byte> message, out ushort version)
     {
         version = 0;
@@ -52,6 +54,7 @@ internal static class SessionFrames
         return true;
     }
 
+    /// <summary>Writes WELCOME (<see cref="WelcomeLength"/> bytes) for the 16-byte <paramref name="sessionId"/>.</summary>
     public static void WriteWelcome(Span<byte> destination, ReadOnlySpan<byte> sessionId)
     {
         HelloMagic.CopyTo(destination);
@@ -59,6 +62,7 @@ internal static class SessionFrames
         sessionId.CopyTo(destination[6..]);
     }
 
+    /// <summary>Reads WELCOME; false when <paramref name="message"/> is not one.</summary>
     public static bool TryReadWelcome(ReadOnlySpan<byte> message, out ushort version, out ReadOnlySpan<byte> sessionId)
     {
         version = 0;
@@ -73,8 +77,10 @@ internal static class SessionFrames
         return true;
     }
 
+    /// <summary>Writes the payload of an FD message (<see cref="HandoffLength"/> bytes); the descriptor travels beside it in SCM_RIGHTS.</summary>
     public static void WriteFd(Span<byte> destination, ulong handoffId) => WriteHandoff(destination, FdMagic, handoffId);
 
+    /// <summary>Reads the payload of an FD message; false when <paramref name="message"/> is not one.</summary>
     public static bool TryReadFd(ReadOnlySpan<byte> message, out ulong handoffId) => TryReadHandoff(message, FdMagic, out handoffId);
 
     /// <summary>Writes TAKEN for <paramref name="handoffIds"/> and returns its length.</summary>

@@ -1,7 +1,7 @@
-namespace Mapd;
+namespace Mapd.Protocol;
 
 /// <summary>The contract's rule for region names: 1 to 200 of <c>[A-Za-z0-9._-]</c>, not starting with a dot.</summary>
-internal static class RegionName
+public static class RegionName
 {
     /// <summary>The longest allowed name.</summary>
     public const int MaxLength = 200;

@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace Mapd.Server.Tests;
+namespace Mapd.Protocol.Tests;
 
 public sealed class StatusCodeNameTests
 {

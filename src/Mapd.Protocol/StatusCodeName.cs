@@ -1,10 +1,10 @@
 using System.Text;
 using Grpc.Core;
 
-namespace Mapd;
+namespace Mapd.Protocol;
 
 /// <summary>gRPC status codes as the gRPC specification (and the contract) spells them.</summary>
-internal static class StatusCodeName
+public static class StatusCodeName
 {
     /// <summary><c>NOT_FOUND</c> for <see cref="StatusCode.NotFound"/>, <c>OK</c> for <see cref="StatusCode.OK"/>, and so on.</summary>
     public static string Of(StatusCode code)
