@@ -35,6 +35,13 @@ public static class RegionName
         return null;
     }
 
+    /// <summary>
+    /// Null when <paramref name="prefix"/> can start a valid name (empty included), else a
+    /// sentence saying what is wrong: a prefix follows the same rule as a name.
+    /// </summary>
+    public static string? ValidatePrefix(string? prefix) =>
+        string.IsNullOrEmpty(prefix) ? null : Validate(prefix) is { } problem ? $"prefix: {problem}" : null;
+
     private static string Describe(char c) => c switch
     {
         '\0' => "a NUL byte",

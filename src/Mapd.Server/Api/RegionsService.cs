@@ -1,15 +1,27 @@
 using Grpc.Core;
 using Mapd.Native;
 using Mapd.Protocol.V1;
+using Mapd.Server.Hosting;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace Mapd.Server.Api;
 
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
-public sealed class RegionsService(RegionStore store, SessionRegistry sessions, RegionPermissions permissions, IHostApplicationLifetime lifetime) : Regions.RegionsBase
+public sealed class RegionsService(
+    RegionStore store,
+    SessionRegistry sessions,
+    RegionPermissions permissions,
+    DaemonInfo daemon,
+    HealthCheckService healthChecks,
+    IHostApplicationLifetime lifetime) : Regions.RegionsBase
 {
+    // A page bigger than this would make one reply a large allocation; clients page on.
+    private const uint MaxPageSize = 1000;
+    private static readonly PingResponse PingReply = new();
+
     // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
     private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
 
@@ -35,8 +47,34 @@ public sealed class RegionsService(RegionStore store, SessionRegistry sessions, 
         Task.FromResult(store.Get(request.Name));
 
     /// <inheritdoc />
-    public override Task<ListResponse> List(ListRequest request, ServerCallContext context) =>
-        Task.FromResult(new ListResponse { Regions = { store.List() } });
+    public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
+    {
+        var pageSize = (int)Math.Min(request.PageSize, MaxPageSize);
+        var (regions, next) = store.List(request.Prefix, pageSize, request.PageToken);
+        return Task.FromResult(new ListResponse { Regions = { regions }, NextPageToken = next });
+    }
+
+    /// <inheritdoc />
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(PingReply);
+
+    /// <inheritdoc />
+    public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
+    {
+        var health = await healthChecks.CheckHealthAsync(context.CancellationToken);
+        return new StatusResponse
+        {
+            Version = DaemonInfo.Version,
+            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(daemon.StartedAt),
+            CapacityBytes = (ulong)store.Capacity,
+            UsedBytes = (ulong)store.ReservedBytes,
+            Regions = (uint)store.Count,
+            Sessions = (uint)sessions.Count,
+            Health = health.Status.ToString(),
+            HealthDetail = string.Join("; ", health.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description)),
+            StoragePath = daemon.StoragePath,
+            PendingShrinks = (uint)store.PendingShrinks,
+        };
+    }
 
     /// <inheritdoc />
     public override Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)

@@ -68,6 +68,7 @@ public static class MapdHost
         builder.Services.AddSingleton(activation);
         builder.Services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
         builder.Services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
+        builder.Services.AddSingleton(sp => new DaemonInfo(sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<StorageRoot>().Path));
         builder.Services.AddSingleton(sp =>
         {
             var maxRegionSize = string.IsNullOrWhiteSpace(options.Limits.MaxRegionSize)
@@ -130,6 +131,7 @@ public static class MapdHost
 
         // Open storage and recover regions now, so a bad configuration stops the daemon before it listens.
         app.Services.GetRequiredService<RegionStore>();
+        app.Services.GetRequiredService<DaemonInfo>();
         app.UseMapdTelemetry(metrics);
         app.MapGrpcService<RegionsService>();
         app.MapGrpcHealthChecksService();

@@ -146,11 +146,39 @@ public sealed partial class RegionStore : IDisposable
     }
 
     /// <summary>Every region, by name.</summary>
-    public IReadOnlyList<Region> List()
+    public IReadOnlyList<Region> List() => List(string.Empty, 0, string.Empty).Regions;
+
+    /// <summary>
+    /// The regions whose names start with <paramref name="prefix"/>, in name order, after
+    /// <paramref name="after"/> (a name, or empty for the first page), at most
+    /// <paramref name="pageSize"/> of them (0: all). <c>Next</c> is the name to continue after,
+    /// or empty on the last page.
+    /// </summary>
+    public (IReadOnlyList<Region> Regions, string Next) List(string prefix, int pageSize, string after)
     {
+        if (prefix.Length > 0 && RegionName.ValidatePrefix(prefix) is { } badPrefix)
+        {
+            throw RegionErrors.Invalid(badPrefix);
+        }
+
+        if (after.Length > 0 && RegionName.Validate(after) is not null)
+        {
+            throw RegionErrors.Invalid("page_token is not one this daemon handed out; pass the next_page_token of the previous reply, or none to start over");
+        }
+
         lock (_gate)
         {
-            return [.. _regions.Values.OrderBy(e => e.Record.Name, StringComparer.Ordinal).Select(e => Describe(e, detailed: false))];
+            var matching = _regions.Values
+                .Where(e => e.Record.Name.StartsWith(prefix, StringComparison.Ordinal) && string.CompareOrdinal(e.Record.Name, after) > 0)
+                .OrderBy(e => e.Record.Name, StringComparer.Ordinal);
+            var page = (pageSize > 0 ? matching.Take(pageSize + 1) : matching).Select(e => Describe(e, detailed: false)).ToList();
+            if (pageSize > 0 && page.Count > pageSize)
+            {
+                page.RemoveAt(pageSize);
+                return (page, page[^1].Name);
+            }
+
+            return (page, string.Empty);
         }
     }
 

@@ -376,6 +376,24 @@ public sealed class RegionStoreTests : IDisposable
     }
 
     [Fact]
+    public void List_pages_after_a_name_and_filters_by_prefix()
+    {
+        _harness.Create("ab", 4096, _session);
+        _harness.Create("aa", 4096, _session);
+        _harness.Create("b", 4096, _session);
+
+        var (first, next) = Store.List("a", 1, string.Empty);
+        Assert.Equal(["aa"], first.Select(r => r.Name));
+        Assert.Equal("aa", next);
+        var (second, last) = Store.List("a", 1, next);
+        Assert.Equal(["ab"], second.Select(r => r.Name));
+        Assert.Equal(string.Empty, last);
+        Assert.Equal(["ab", "b"], Store.List(string.Empty, 0, "aa").Regions.Select(r => r.Name));
+        Assert.Equal(StatusCode.InvalidArgument, Assert.Throws<RpcException>(() => Store.List("a/", 0, string.Empty)).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, Assert.Throws<RpcException>(() => Store.List(string.Empty, 0, ".x")).StatusCode);
+    }
+
+    [Fact]
     public void Get_of_a_bad_name_is_INVALID_ARGUMENT()
     {
         Assert.Equal(StatusCode.InvalidArgument, Assert.Throws<RpcException>(() => Store.Get("../x")).StatusCode);
