@@ -3,7 +3,7 @@ using Mapd.Client;
 namespace Mapd.Bench.Leases;
 
 /// <summary>
-/// A real daemon (started the way <c>Mapd.Bench</c> starts it, on private directories), a
+/// A real daemon (the Release build, on private directories), a
 /// client connected to it and one small region mapped through the public API: the leases
 /// benchmarked are exactly what an application gets.
 /// </summary>
@@ -11,10 +11,10 @@ internal sealed class RegionFixture : IDisposable
 {
     private const long RegionSize = 2L << 20;
 
-    private readonly DaemonProcess _daemon;
+    private readonly MapdDaemon _daemon;
     private readonly MapdClient _client;
 
-    private RegionFixture(DaemonProcess daemon, MapdClient client, MappedRegion region)
+    private RegionFixture(MapdDaemon daemon, MapdClient client, MappedRegion region)
     {
         _daemon = daemon;
         _client = client;
@@ -27,7 +27,16 @@ internal sealed class RegionFixture : IDisposable
     public static RegionFixture Start()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var daemon = DaemonProcess.StartAsync(DaemonProcess.FindDaemon(), [], timeout.Token).GetAwaiter().GetResult();
+        var options = new MapdDaemonOptions
+        {
+            DaemonDll = TestEnvironment.ReleaseDaemonDll,
+            StorageSize = null,
+            MountStorage = false,
+            RootPrefix = "mapd-bench-",
+            StopGracefully = true,
+            KeptLines = 40,
+        };
+        var daemon = MapdDaemon.StartAsync(options, timeout.Token).GetAwaiter().GetResult();
         try
         {
             var client = MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = daemon.SocketDirectory }, timeout.Token).GetAwaiter().GetResult();

@@ -38,7 +38,7 @@ internal sealed class HandoffClient : IDisposable
 
         var socketPath = Path.Join(directory, "handoff-peer.sock");
         var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
-        if (DaemonProcess.DotnetHost() is var host && Environment.ProcessPath == host)
+        if (TestEnvironment.DotnetHost is var host && Environment.ProcessPath == host)
         {
             start.FileName = host;
             start.ArgumentList.Add(typeof(HandoffPeer).Assembly.Location);

@@ -2,14 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace Mapd.Bench;
 
-/// <summary>The libc calls the bench needs that .NET lacks: sending SIGTERM (not SIGKILL), and sleeping until an absolute time.</summary>
+/// <summary>The libc call the bench needs that .NET lacks: sleeping until an absolute time.</summary>
 internal static partial class NativeMethods
 {
-    public const int SIGTERM = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
-
     public const int CLOCK_MONOTONIC = 1;
     public const int TIMER_ABSTIME = 1;
     public const int EINTR = 4;

@@ -28,7 +28,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private const int BurstPerCaller = 16;
 
     private readonly BenchArguments _arguments;
-    private readonly DaemonProcess _daemon;
+    private readonly MapdDaemon _daemon;
     private readonly Process _self = Process.GetCurrentProcess();
     private readonly MapdClient _client;
     private readonly MapdClient[] _clients;
@@ -63,7 +63,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
 
     private OpenBenchmark(
         BenchArguments arguments,
-        DaemonProcess daemon,
+        MapdDaemon daemon,
         MapdClient client,
         MapdClient[] clients,
         GrpcChannel healthChannel,
@@ -122,12 +122,12 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     /// <summary>Starts the daemon, measures, prints the tables, and cleans up whatever happens.</summary>
     public static async Task<int> RunAsync(BenchArguments arguments, CancellationToken cancellationToken)
     {
-        var daemonPath = arguments.DaemonPath ?? DaemonProcess.FindDaemon();
+        var daemonPath = arguments.DaemonPath ?? TestEnvironment.ReleaseDaemonDll;
         Console.WriteLine(MachineNotes(daemonPath));
 
         // Only the TAKEN experiment needs a different daemon configuration: without TAKEN every handoff stays "unread".
-        string[] daemonArguments = arguments.TakenExperiment ? ["--Mapd:Limits:MaxUnreadFds=1000000000"] : [];
-        using var daemon = await DaemonProcess.StartAsync(daemonPath, daemonArguments, cancellationToken);
+        var settings = arguments.TakenExperiment ? new Dictionary<string, string> { ["Mapd:Limits:MaxUnreadFds"] = "1000000000" } : [];
+        await using var daemon = await MapdDaemon.StartAsync(BenchDaemon.Options(daemonPath, settings), cancellationToken);
         try
         {
             await using var bench = await SetUpAsync(arguments, daemon, cancellationToken);
@@ -137,7 +137,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"Mapd.Bench: {e}\nlast daemon output:\n{daemon.Tail()}");
+            Console.Error.WriteLine($"Mapd.Bench: {e}\nlast daemon output:\n{daemon.Log}");
             return 1;
         }
     }
@@ -162,7 +162,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         await _client.DisposeAsync();
     }
 
-    private static async Task<OpenBenchmark> SetUpAsync(BenchArguments arguments, DaemonProcess daemon, CancellationToken cancellationToken)
+    private static async Task<OpenBenchmark> SetUpAsync(BenchArguments arguments, MapdDaemon daemon, CancellationToken cancellationToken)
     {
         var options = new MapdClientOptions { SocketDirectory = daemon.SocketDirectory };
         var client = await MapdClient.ConnectAsync(options, cancellationToken);

@@ -44,7 +44,7 @@ internal sealed class ResizeBenchmark
 
         RemoveStaleMounts();
         var benchmark = new ResizeBenchmark(arguments);
-        var daemonPath = arguments.DaemonPath ?? DaemonProcess.FindDaemon();
+        var daemonPath = arguments.DaemonPath ?? TestEnvironment.ReleaseDaemonDll;
         var started = DateTimeOffset.UtcNow;
         var loadBefore = LoadAverage();
         Console.WriteLine($"# resize: {Size(arguments.BaseSize)} -> {Size(arguments.GrowSize)}, {arguments.Clients} client processes x {arguments.Threads} reader threads reading {(arguments.ReadNew ? "old and new bytes" : "old bytes")}, {arguments.Rounds} rounds (+{arguments.WarmupRounds} warm-up) per scenario and page kind");
@@ -92,7 +92,7 @@ internal sealed class ResizeBenchmark
         Directory.CreateDirectory(baselinePath);
         Console.WriteLine($"\n## {pages} pages: tmpfs huge={huge} at {storagePath} (mapd) and {baselinePath} (baselines)");
 
-        DaemonProcess? daemon = null;
+        MapdDaemon? daemon = null;
         MapdClient? admin = null;
         ResizeControl? control = null;
         var clients = new List<ResizeClientProcess>();
@@ -106,13 +106,13 @@ internal sealed class ResizeBenchmark
         {
             Tmpfs.Mount(baselinePath, BaselineMountSize, 0b111_000_000, huge);
             baselineMounted = true;
-            daemon = await DaemonProcess.StartAsync(daemonPath,
-            [
-                $"--Mapd:Storage:Path={storagePath}",
-                "--Mapd:Storage:Mount=true",
-                $"--Mapd:Storage:HugePages={huge}",
-                $"--Mapd:Storage:Size={StorageMountSize}",
-            ], cancellationToken);
+            daemon = await MapdDaemon.StartAsync(BenchDaemon.Options(daemonPath, new Dictionary<string, string>
+            {
+                ["Mapd:Storage:Path"] = storagePath,
+                ["Mapd:Storage:Mount"] = "true",
+                ["Mapd:Storage:HugePages"] = huge,
+                ["Mapd:Storage:Size"] = StorageMountSize.ToString(CultureInfo.InvariantCulture),
+            }), cancellationToken);
             admin = await MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = daemon.SocketDirectory }, cancellationToken);
 
             var fill = Stopwatch.GetTimestamp();
@@ -197,7 +197,7 @@ internal sealed class ResizeBenchmark
         }
         catch (Exception e) when (daemon is not null && e is not OperationCanceledException)
         {
-            Console.Error.WriteLine($"Mapd.Bench resize: {e.Message}\nlast daemon output:\n{daemon.Tail()}");
+            Console.Error.WriteLine($"Mapd.Bench resize: {e.Message}\nlast daemon output:\n{daemon.Log}");
             throw;
         }
         finally

@@ -27,7 +27,7 @@ internal sealed class ResizeClientProcess : IDisposable
     public static async Task<ResizeClientProcess> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (DaemonProcess.DotnetHost() is var host && Environment.ProcessPath == host)
+        if (TestEnvironment.DotnetHost is var host && Environment.ProcessPath == host)
         {
             start.FileName = host;
             start.ArgumentList.Add(typeof(ResizeClient).Assembly.Location);

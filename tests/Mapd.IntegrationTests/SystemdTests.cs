@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Mapd.Client;
-using Mapd.IntegrationTests.Infrastructure;
 
 namespace Mapd.IntegrationTests;
 
@@ -13,7 +12,7 @@ public sealed partial class SystemdTests
     [Fact]
     public async Task Ready_status_and_stopping_arrive_on_the_notify_socket()
     {
-        await using var daemon = DaemonProcess.Start(DaemonProcess.NewRoot());
+        await using var daemon = MapdDaemon.Launch(Service());
         var seen = new List<string>();
         await daemon.WaitReadyAsync(seen);
         Assert.Contains(seen, m => m.StartsWith($"STATUS=Serving 0 regions on {daemon.SocketDirectory}", StringComparison.Ordinal));
@@ -28,12 +27,12 @@ public sealed partial class SystemdTests
     [Fact]
     public async Task Under_journald_logs_carry_priorities_without_timestamps_or_colors()
     {
-        await using var daemon = DaemonProcess.Start(DaemonProcess.NewRoot(), environment: new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:12345" });
+        await using var daemon = MapdDaemon.Launch(Service() with { Environment = new Dictionary<string, string?> { ["JOURNAL_STREAM"] = "8:12345" } });
         await daemon.WaitReadyAsync();
         daemon.Terminate();
         await daemon.WaitForExitAsync();
 
-        var lines = daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = daemon.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(lines);
         Assert.All(lines, line =>
         {
@@ -46,7 +45,7 @@ public sealed partial class SystemdTests
     [RequiresToolsFact("systemd-socket-activate")]
     public async Task Socket_activation_serves_a_client_that_connected_before_the_daemon_started()
     {
-        var root = DaemonProcess.NewRoot();
+        var root = MapdDaemon.NewRoot();
         var run = Path.Join(root, "run");
 
         // mapd.socket's two listeners, made by the real tool. It cannot mix socket types, so one
@@ -54,11 +53,15 @@ public sealed partial class SystemdTests
         // without --accept each waits for the first connection before exec'ing the next. Each
         // passes only the environment it is told to, hence --setenv=NOTIFY_SOCKET twice.
         var activate = TestTools.Require("systemd-socket-activate");
-        await using var daemon = DaemonProcess.Start(root, prefix:
-        [
-            activate, "--seqpacket", $"--listen={Path.Join(run, "mapd-fd.sock")}", "--setenv=NOTIFY_SOCKET",
-            activate, $"--listen={Path.Join(run, "mapd.sock")}", "--fdname=mapd:mapd", "--setenv=NOTIFY_SOCKET",
-        ]);
+        await using var daemon = MapdDaemon.Launch(Service() with
+        {
+            Root = root,
+            Prefix =
+            [
+                activate, "--seqpacket", $"--listen={Path.Join(run, "mapd-fd.sock")}", "--setenv=NOTIFY_SOCKET",
+                activate, $"--listen={Path.Join(run, "mapd.sock")}", "--fdname=mapd:mapd", "--setenv=NOTIFY_SOCKET",
+            ],
+        });
 
         // The client connects while no daemon runs; its HELLO waits in the socket's queue.
         await WaitForFileAsync(Path.Join(run, "mapd-fd.sock"), daemon);
@@ -72,7 +75,7 @@ public sealed partial class SystemdTests
         }
 
         Assert.Single(await client.ListAsync(), r => r.Name == "activated");
-        Assert.Contains("inherited from systemd", daemon.Output, StringComparison.Ordinal);
+        Assert.Contains("inherited from systemd", daemon.Log, StringComparison.Ordinal);
         await client.DisposeAsync();
 
         daemon.Terminate();
@@ -87,10 +90,8 @@ public sealed partial class SystemdTests
     [Fact]
     public async Task Sigterm_drains_in_flight_calls_and_loses_no_region()
     {
-        var root = DaemonProcess.NewRoot();
-        string[] settings = ["--Mapd:Grace:RecoveryWindow=00:00:01"];
         var acknowledged = new List<string>();
-        await using (var daemon = DaemonProcess.Start(root, settings: settings))
+        await using (var daemon = MapdDaemon.Launch(Service() with { Settings = new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:01" } }))
         {
             await daemon.WaitReadyAsync();
             var client = await MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = daemon.SocketDirectory });
@@ -134,9 +135,8 @@ public sealed partial class SystemdTests
             }
 
             // Every create that was answered OK is there after a restart on the same storage.
-            await using var restarted = DaemonProcess.Start(root, settings: settings);
-            await restarted.WaitReadyAsync();
-            await using var after = await MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = restarted.SocketDirectory });
+            await daemon.RestartAsync();
+            await using var after = await daemon.ConnectAsync();
             var names = (await after.ListAsync()).Select(r => r.Name).ToHashSet();
             Assert.All(acknowledged, name => Assert.Contains(name, names));
         }
@@ -163,14 +163,17 @@ public sealed partial class SystemdTests
         }
     }
 
-    private static async Task WaitForFileAsync(string path, DaemonProcess daemon)
+    /// <summary>The daemon as a service manager runs it: storage in a /dev/shm directory (the unit mounts none), 64 MiB.</summary>
+    private static MapdDaemonOptions Service() => new() { MountStorage = false, StorageSize = "64M" };
+
+    private static async Task WaitForFileAsync(string path, MapdDaemon daemon)
     {
         for (var i = 0; i < 300 && !File.Exists(path); i++)
         {
             await Task.Delay(50);
         }
 
-        Assert.True(File.Exists(path), $"{path} never appeared:\n{daemon.Output}");
+        Assert.True(File.Exists(path), $"{path} never appeared:\n{daemon.Log}");
     }
 
     [GeneratedRegex(@"^<[0-7]>")]

@@ -1,4 +1,4 @@
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>
 /// A fact that drives real tools (promtool, prometheus, protoc, python3-grpcio,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>
 /// World-readable copies of build outputs. The checkout may sit under a directory other users

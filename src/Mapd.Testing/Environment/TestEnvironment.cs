@@ -1,4 +1,4 @@
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>Where the built binaries are, and what this machine lets the tests do.</summary>
 public static class TestEnvironment
@@ -16,8 +16,11 @@ public static class TestEnvironment
     public static string Configuration { get; } =
         AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    /// <summary>The daemon's entry assembly.</summary>
+    /// <summary>The daemon's entry assembly, of this build's configuration.</summary>
     public static string DaemonDll => Built("src/Mapd.Server", "mapd.dll");
+
+    /// <summary>The daemon's entry assembly of the Release build, which benchmarks measure whatever builds them.</summary>
+    public static string ReleaseDaemonDll => Built("src/Mapd.Server", "mapd.dll", "Release");
 
     /// <summary>The test client's entry assembly.</summary>
     public static string TestClientDll => Built("tests/Mapd.TestClient", "Mapd.TestClient.dll");
@@ -37,10 +40,11 @@ public static class TestEnvironment
             .Select(dir => Path.Join(dir, name))
             .FirstOrDefault(File.Exists);
 
-    private static string Built(string project, string file)
+    private static string Built(string project, string file, string? configuration = null)
     {
-        var path = Path.Join(RepositoryRoot, project, "bin", Configuration, "net10.0", file);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; build the solution first (dotnet build mapd.sln)");
+        configuration ??= Configuration;
+        var path = Path.Join(RepositoryRoot, project, "bin", configuration, "net10.0", file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; build it first (dotnet build -c {configuration} {project})");
     }
 
     private static string FindRoot()

@@ -1,4 +1,4 @@
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>
 /// A fact that needs root (to switch uids or mount). Skipped with its reason when not root,

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>
 /// A NOTIFY_SOCKET of the test's own, as systemd provides one: a Unix datagram socket that

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>External tools the operational tests drive, and small helpers to run them.</summary>
 public static class TestTools

@@ -1,4 +1,4 @@
-namespace Mapd.IntegrationTests.Infrastructure;
+namespace Mapd.Testing;
 
 /// <summary>setpriv arguments that run a command as another user.</summary>
 public static class SwitchUser
