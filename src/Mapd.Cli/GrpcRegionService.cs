@@ -24,7 +24,8 @@ internal sealed class GrpcRegionService : IRegionService
         {
             // MapdClient's hint names its API options; an operator needs mapctl's. (EACCES keeps
             // MapdClient's message: its hint, joining the socket's group, is the right one.)
-            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {failed.Target} ({failed.ErrnoName}); start it, or point mapctl at its socket directory with --socket DIR or MAPD_SOCKET_DIR", e);
+            var search = new MapdClientOptions { SocketDirectory = socketDirectory }.FindSocketDirectory();
+            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {failed.Target} ({failed.ErrnoName}); start it, or point mapctl at its socket directory with --socket DIR or MAPD_SOCKET_DIR; {search.Describe()}", e);
         }
     }
 

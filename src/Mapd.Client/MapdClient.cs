@@ -69,10 +69,11 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     public static async Task<MapdClient> ConnectAsync(MapdClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MapdClientOptions();
-        var directory = options.ResolveSocketDirectory();
+        var search = options.FindSocketDirectory();
+        var directory = search.Directory;
         var grpcPath = Path.Join(directory, SocketLocation.GrpcSocketName);
         var sessionPath = Path.Join(directory, SocketLocation.SessionSocketName);
-        var session = await Task.Run(() => ConnectSession(sessionPath), cancellationToken);
+        var session = await Task.Run(() => ConnectSession(sessionPath, search), cancellationToken);
 
         var channel = UnixSocketChannel.Create(grpcPath, options.ConnectTimeout);
         return new MapdClient(channel, session, directory, sessionPath, options);
@@ -277,7 +278,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         }
     }
 
-    private static SessionConnection ConnectSession(string sessionPath)
+    private static SessionConnection ConnectSession(string sessionPath, SocketSearch search)
     {
         try
         {
@@ -288,7 +289,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
             var hint = e.Errno == Errnos.EACCES
                 ? "ask for membership in the socket's group (Mapd:SocketGroup)"
                 : "start the daemon, or point the client at the socket directory it uses (MAPD_SOCKET_DIR)";
-            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {sessionPath} ({e.ErrnoName}); {hint}", e);
+            throw new MapdException(StatusCode.Unavailable, $"mapd is not reachable at {sessionPath} ({e.ErrnoName}); {hint}; {search.Describe()}", e);
         }
         catch (ArgumentException e)
         {

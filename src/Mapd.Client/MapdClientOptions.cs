@@ -4,8 +4,10 @@ namespace Mapd.Client;
 public sealed record MapdClientOptions
 {
     /// <summary>
-    /// The daemon's socket directory. Null uses <c>MAPD_SOCKET_DIR</c>, else the contract's
-    /// default: <c>/run/mapd</c> for root, <c>$XDG_RUNTIME_DIR/mapd</c>, else <c>/tmp/mapd-&lt;uid&gt;</c>.
+    /// The daemon's socket directory. Null finds it by the contract's rule
+    /// (<see cref="SocketDiscovery"/>): <c>MAPD_SOCKET_DIR</c>, else the user's own directory
+    /// (<c>$XDG_RUNTIME_DIR/mapd</c>, else <c>/tmp/mapd-&lt;uid&gt;</c>) when a daemon serves there,
+    /// else the system daemon's <c>/run/mapd</c>.
     /// </summary>
     public string? SocketDirectory { get; init; }
 
@@ -35,14 +37,8 @@ public sealed record MapdClientOptions
     public TimeSpan CloseLinger { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The directory actually used.</summary>
-    public string ResolveSocketDirectory()
-    {
-        if (!string.IsNullOrEmpty(SocketDirectory))
-        {
-            return SocketDirectory;
-        }
+    public string ResolveSocketDirectory() => FindSocketDirectory().Directory;
 
-        var fromEnvironment = Environment.GetEnvironmentVariable("MAPD_SOCKET_DIR");
-        return string.IsNullOrEmpty(fromEnvironment) ? SocketLocation.DefaultDirectory(Native.ProcessIdentity.Uid) : fromEnvironment;
-    }
+    /// <summary>The directory actually used, and every place looked on the way (for error messages).</summary>
+    public SocketSearch FindSocketDirectory() => SocketDiscovery.Find(SocketDirectory, Native.ProcessIdentity.Uid);
 }

@@ -54,6 +54,19 @@ public static unsafe class Files
         return FileStatus.From(buffer);
     }
 
+    /// <summary>statx of <paramref name="path"/> without following a symlink at its end; null when it does not exist.</summary>
+    public static FileStatus? TryStatPath(string path)
+    {
+        var buffer = stackalloc byte[256];
+        if (Libc.StatX(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer) == 0)
+        {
+            return FileStatus.From(buffer);
+        }
+
+        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        return errno is Errnos.ENOENT or Errnos.ENOTDIR ? null : throw new SystemCallException("statx", path, errno);
+    }
+
     /// <summary>statfs of the filesystem holding the open file.</summary>
     public static FileSystemStatus FileSystem(FileDescriptor fd, string what)
     {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Mapd.Native;
 
 namespace Mapd.Client.Tests;
@@ -34,15 +35,55 @@ public sealed class MapdClientOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Without_either_the_contract_default_for_this_uid_is_used()
+    public void Without_either_and_without_a_daemon_of_ones_own_the_system_daemon_is_used()
     {
         Environment.SetEnvironmentVariable("MAPD_SOCKET_DIR", null);
         Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", "/run/user/4242");
 
-        var resolved = new MapdClientOptions().ResolveSocketDirectory();
+        var search = new MapdClientOptions().FindSocketDirectory();
 
-        var expected = ProcessIdentity.Uid == 0 ? "/run/mapd" : "/run/user/4242/mapd";
-        Assert.Equal(expected, resolved);
+        Assert.Equal("/run/mapd", search.Directory);
+        Assert.Equal("/run/mapd", new MapdClientOptions().ResolveSocketDirectory());
+        if (ProcessIdentity.Uid != 0)
+        {
+            Assert.Equal(["/run/user/4242/mapd (no such directory)", "/run/mapd (the system daemon's)"], search.Looked);
+        }
+    }
+
+    [Fact]
+    public void A_daemon_serving_in_ones_own_directory_is_found_before_the_system_one()
+    {
+        using var scratch = new ScratchDirectory();
+        var own = scratch.Join("mapd");
+        Directory.CreateDirectory(own);
+        File.SetUnixFileMode(own, (UnixFileMode)0b111_000_000);
+        var listener = Listen(Path.Join(own, SocketLocation.GrpcSocketName));
+
+        Assert.Null(SocketDiscovery.WhyNotServing(own, ProcessIdentity.Uid));
+        Assert.Equal($"belongs to uid {ProcessIdentity.Uid}, not trusted", SocketDiscovery.WhyNotServing(own, ProcessIdentity.Uid + 1));
+        File.SetUnixFileMode(own, (UnixFileMode)0b111_111_111);
+        Assert.Equal("writable by other users, not trusted", SocketDiscovery.WhyNotServing(own, ProcessIdentity.Uid));
+        File.SetUnixFileMode(own, (UnixFileMode)0b111_101_101);
+        listener.Dispose();
+        Assert.StartsWith("no daemon", SocketDiscovery.WhyNotServing(own, ProcessIdentity.Uid), StringComparison.Ordinal);
+
+        if (ProcessIdentity.Uid != 0)
+        {
+            Environment.SetEnvironmentVariable("MAPD_SOCKET_DIR", null);
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", scratch.Path);
+            File.Delete(Path.Join(own, SocketLocation.GrpcSocketName));
+            using var again = Listen(Path.Join(own, SocketLocation.GrpcSocketName));
+            Assert.Equal(own, new MapdClientOptions().ResolveSocketDirectory());
+        }
+    }
+
+    [Fact]
+    public void Where_the_directory_came_from_is_described_for_error_messages()
+    {
+        Environment.SetEnvironmentVariable("MAPD_SOCKET_DIR", "/from/env");
+
+        Assert.Equal("looked in /explicit (given explicitly)", new MapdClientOptions { SocketDirectory = "/explicit" }.FindSocketDirectory().Describe());
+        Assert.Equal("looked in /from/env (from MAPD_SOCKET_DIR)", new MapdClientOptions().FindSocketDirectory().Describe());
     }
 
     [Fact]
@@ -87,5 +128,13 @@ public sealed class MapdClientOptionsTests : IDisposable
     {
         Assert.Equal("mapd.sock", SocketLocation.GrpcSocketName);
         Assert.Equal("mapd-fd.sock", SocketLocation.SessionSocketName);
+    }
+
+    private static Socket Listen(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        socket.Listen(1);
+        return socket;
     }
 }

@@ -31,6 +31,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int StatX(SafeHandle dirfd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
+
     [LibraryImport(Lib, EntryPoint = "fstatfs", SetLastError = true)]
     internal static partial int FStatFs(SafeHandle fd, byte* buffer);
 
