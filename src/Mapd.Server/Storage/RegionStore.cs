@@ -388,8 +388,9 @@ public sealed partial class RegionStore : IDisposable
     }
 
     /// <summary>
-    /// Subscribes a Watch stream and queues a CURRENT event for each watched region that
-    /// exists now, atomically with the subscription, so the watcher starts in sync.
+    /// Subscribes a Watch stream and queues a CURRENT event for each watched region, atomically
+    /// with the subscription, so the watcher starts in sync. A name that does not exist is
+    /// NOT_FOUND: a watch of a typo would otherwise wait forever in silence.
     /// </summary>
     public RegionEvents.Subscription Watch(IRegionMapper? mapper, IReadOnlyCollection<string> names)
     {
@@ -400,6 +401,11 @@ public sealed partial class RegionStore : IDisposable
 
         lock (_gate)
         {
+            if (names.FirstOrDefault(n => !_regions.ContainsKey(n)) is { } missing)
+            {
+                throw RegionErrors.NotFound(missing);
+            }
+
             var subscription = _events.Subscribe(mapper, names);
             IEnumerable<RegionEntry> current = names.Count > 0
                 ? names.Select(n => _regions.GetValueOrDefault(n)).OfType<RegionEntry>()

@@ -394,6 +394,20 @@ public sealed class RegionStoreTests : IDisposable
     }
 
     [Fact]
+    public void Watch_of_a_name_that_does_not_exist_is_NOT_FOUND_and_subscribes_nothing()
+    {
+        _harness.Create("a", 4096, _session);
+
+        var error = Assert.Throws<RpcException>(() => Store.Watch(null, ["a", "typo"]));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("'typo'", error.Status.Detail, StringComparison.Ordinal);
+        using var watch = Store.Watch(null, ["a"]);
+        Assert.True(watch.Events.TryRead(out var current));
+        Assert.Equal("a", current.Region.Name);
+    }
+
+    [Fact]
     public void Get_of_a_bad_name_is_INVALID_ARGUMENT()
     {
         Assert.Equal(StatusCode.InvalidArgument, Assert.Throws<RpcException>(() => Store.Get("../x")).StatusCode);
