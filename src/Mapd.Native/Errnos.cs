@@ -25,6 +25,10 @@ public static class Errnos
     public const int ENOTDIR = 20;
     /// <summary>Invalid argument.</summary>
     public const int EINVAL = 22;
+    /// <summary>Too many open files in the system.</summary>
+    public const int ENFILE = 23;
+    /// <summary>Too many open files in this process (RLIMIT_NOFILE).</summary>
+    public const int EMFILE = 24;
     /// <summary>No space left on device.</summary>
     public const int ENOSPC = 28;
     /// <summary>Broken pipe.</summary>
@@ -52,6 +56,8 @@ public static class Errnos
         EEXIST => "EEXIST",
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",
+        ENFILE => "ENFILE",
+        EMFILE => "EMFILE",
         ENOSPC => "ENOSPC",
         EPIPE => "EPIPE",
         ELOOP => "ELOOP",

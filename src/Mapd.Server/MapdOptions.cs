@@ -66,8 +66,14 @@ public sealed class LimitOptions
     /// <summary>The most fds a session may have been sent and not yet taken from its socket.</summary>
     public int MaxUnreadFds { get; set; } = 64;
 
-    /// <summary>The most sessions at once.</summary>
-    public int MaxSessions { get; set; } = 4096;
+    /// <summary>The most sessions at once; unset, 4096, or fewer when RLIMIT_NOFILE is small.</summary>
+    public int? MaxSessions { get; set; }
+
+    /// <summary>The most gRPC connections at once; unset, 4096, or fewer when RLIMIT_NOFILE is small.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>The most region descriptors kept open for later opens; a miss reopens the file.</summary>
+    public int MaxCachedDescriptors { get; set; } = 1024;
 }
 
 /// <summary>The <c>Mapd:Metrics</c> section.</summary>

@@ -63,4 +63,6 @@ internal static class Constants
     internal const int SHUT_RDWR = 2;
 
     internal const long TMPFS_MAGIC = 0x01021994;
+
+    internal const int RLIMIT_NOFILE = 7;
 }

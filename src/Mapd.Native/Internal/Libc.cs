@@ -106,6 +106,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int Fcntl(int fd, int command, int argument);
 
+    [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
+    internal static partial int GetRLimit(int resource, ResourceLimit* limit);
+
+    [LibraryImport(Lib, EntryPoint = "setrlimit", SetLastError = true)]
+    internal static partial int SetRLimit(int resource, ResourceLimit* limit);
+
     [LibraryImport(Lib, EntryPoint = "getuid")]
     internal static partial uint GetUid();
 
@@ -114,6 +120,13 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "getpid")]
     internal static partial int GetPid();
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoVector

@@ -1,6 +1,7 @@
 using Grpc.Core;
+using Mapd.Server.Errors;
+using Mapd.Server.Peers;
 using Mapd.Server.Sessions;
-using Mapd.Server.Storage;
 
 namespace Mapd.Server.Api;
 
@@ -12,7 +13,7 @@ internal static class CallContextExtensions
     /// <summary>The caller's kernel-verified identity.</summary>
     public static CallerIdentity Caller(this ServerCallContext context) =>
         context.GetHttpContext().Features.Get<CallerFeature>()?.Caller
-        ?? throw RegionErrors.Denied("mapd accepts calls only on its Unix socket, where the kernel names the caller");
+        ?? throw RefusedException.Denied("mapd accepts calls only on its Unix socket, where the kernel names the caller");
 
     /// <summary>
     /// The caller's session: it must exist and belong to the very process (uid and pid) that
@@ -23,20 +24,20 @@ internal static class CallContextExtensions
         var id = context.RequestHeaders.GetValue(SessionHeader);
         if (id is null)
         {
-            throw RegionErrors.Precondition($"this call needs a session: connect to {SocketLocation.SessionSocketName}, send HELLO, and pass the session id as '{SessionHeader}' metadata (the client library does this)");
+            throw RefusedException.Precondition($"this call needs a session: connect to {SocketLocation.SessionSocketName}, send HELLO, and pass the session id as '{SessionHeader}' metadata (the client library does this)");
         }
 
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
         {
-            throw RegionErrors.Precondition($"'{SessionHeader}' must be the 32 lowercase hex digits from WELCOME; got {id.Length} characters");
+            throw RefusedException.Precondition($"'{SessionHeader}' must be the 32 lowercase hex digits from WELCOME; got {id.Length} characters");
         }
 
         var session = sessions.Find(id)
-            ?? throw RegionErrors.Precondition($"session {id} is not open: it ended when its socket closed, or never existed; connect {SocketLocation.SessionSocketName} again");
+            ?? throw RefusedException.Precondition($"session {id} is not open: it ended when its socket closed, or never existed; connect {SocketLocation.SessionSocketName} again");
         var caller = context.Caller();
         if (session.Pid != caller.Pid || session.Uid != caller.Uid)
         {
-            throw RegionErrors.Precondition($"session {id} belongs to another process; each process must use the session it opened itself");
+            throw RefusedException.Precondition($"session {id} belongs to another process; each process must use the session it opened itself");
         }
 
         return session;

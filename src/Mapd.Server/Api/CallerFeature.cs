@@ -1,4 +1,4 @@
-using Mapd.Server.Storage;
+using Mapd.Server.Peers;
 
 namespace Mapd.Server.Api;
 

@@ -1,16 +1,18 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Mapd.Native;
-using Mapd.Server.Storage;
-using Mapd.Server.Telemetry;
+using Mapd.Server.Errors;
+using Mapd.Server.Meters;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mapd.Server.Api;
 
 /// <summary>
-/// Turns what escapes a call into a precise status: UNAVAILABLE while stopping, and for a
-/// failed system call a status that names the call and the errno. The daemon keeps serving.
+/// The one place where what escapes a call becomes a status, for every call shape: a refusal
+/// becomes its status with its message; a failed system call a status that names the call and
+/// the errno; a call that arrives while the daemon stops, UNAVAILABLE. Every failure is counted
+/// in <c>mapd_errors_total{code}</c>. The daemon keeps serving.
 /// </summary>
 public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, ILogger<ErrorInterceptor> logger) : Interceptor
 {
@@ -18,37 +20,128 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            MapdMetrics.CallFailed(StatusCode.Unavailable);
-            throw RegionErrors.Unavailable("mapd is shutting down; retry against the restarted daemon");
-        }
-
+        RefuseWhileStopping();
         try
         {
             return await continuation(request, context);
         }
-        catch (RpcException e)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
-            Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
-            MapdMetrics.CallFailed(e.StatusCode);
-            throw;
+            throw status;
         }
-        catch (SystemCallException e)
+    }
+
+    /// <inheritdoc />
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        RefuseWhileStopping();
+        try
         {
-            Log.SystemCallFailed(logger, context.Method, e);
-            var code = e.Errno is Errnos.ENOSPC or Errnos.ENOMEM ? StatusCode.ResourceExhausted : StatusCode.Internal;
-            MapdMetrics.CallFailed(code);
-            throw new RpcException(new Status(code, $"mapd could not serve {context.Method}: {e.Message}"));
+            await continuation(request, responseStream, context);
         }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        RefuseWhileStopping();
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        RefuseWhileStopping();
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    /// <summary>The gRPC status of a refusal.</summary>
+    public static StatusCode CodeOf(Refusal reason) => reason switch
+    {
+        Refusal.InvalidArgument => StatusCode.InvalidArgument,
+        Refusal.NotFound => StatusCode.NotFound,
+        Refusal.AlreadyExists => StatusCode.AlreadyExists,
+        Refusal.PermissionDenied => StatusCode.PermissionDenied,
+        Refusal.ResourceExhausted => StatusCode.ResourceExhausted,
+        Refusal.FailedPrecondition => StatusCode.FailedPrecondition,
+        Refusal.Unavailable => StatusCode.Unavailable,
+        Refusal.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        _ => StatusCode.Unknown,
+    };
+
+    private void RefuseWhileStopping()
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            MapdMetrics.CallFailed(StatusCode.Unavailable);
+            throw new RpcException(new Status(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon"));
+        }
+    }
+
+    /// <summary>The status to answer with, counted and logged; null lets the exception pass as it is (the caller went away).</summary>
+    private RpcException? Translate(Exception exception, ServerCallContext context)
+    {
+        switch (exception)
+        {
+            case RefusedException refused:
+                return Counted(context, new Status(CodeOf(refused.Reason), refused.Message));
+            case SystemCallException failed:
+                Log.SystemCallFailed(logger, context.Method, failed);
+                if (OpenFileLimit.IsExhaustion(failed.Errno))
+                {
+                    MapdMetrics.DescriptorsExhausted("open");
+                }
+
+                var code = failed.Errno is Errnos.ENOSPC or Errnos.ENOMEM || OpenFileLimit.IsExhaustion(failed.Errno)
+                    ? StatusCode.ResourceExhausted
+                    : StatusCode.Internal;
+                return Counted(context, new Status(code, $"mapd could not serve {context.Method}: {failed.Message}"));
+            case RpcException rpc:
+                Log.CallFailed(logger, context.Method, rpc.StatusCode, rpc.Status.Detail);
+                MapdMetrics.CallFailed(rpc.StatusCode);
+                return null;
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                MapdMetrics.CallFailed(StatusCode.Cancelled);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private RpcException Counted(ServerCallContext context, Status status)
+    {
+        Log.CallFailed(logger, context.Method, status.StatusCode, status.Detail);
+        MapdMetrics.CallFailed(status.StatusCode);
+        return new RpcException(status);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Debug, "{Method} answered {Code}: {Detail}")]
+        [LoggerMessage(EventId = 400, EventName = "CallFailed", Level = LogLevel.Debug, Message = "{Method} answered {Code}: {Detail}")]
         public static partial void CallFailed(ILogger logger, string method, StatusCode code, string detail);
 
-        [LoggerMessage(2, LogLevel.Error, "{Method} failed in a system call")]
+        [LoggerMessage(EventId = 401, EventName = "SystemCallFailed", Level = LogLevel.Error, Message = "{Method} failed in a system call")]
         public static partial void SystemCallFailed(ILogger logger, string method, Exception exception);
     }
 }

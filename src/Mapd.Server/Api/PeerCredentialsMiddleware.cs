@@ -1,4 +1,4 @@
-using Mapd.Server.Storage;
+using Mapd.Server.Peers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 

@@ -1,29 +1,38 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Mapd.Native;
 using Mapd.Protocol.V1;
+using Mapd.Server.Errors;
 using Mapd.Server.Hosting;
+using Mapd.Server.Peers;
+using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
+using Mapd.Server.Watches;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Region = Mapd.Protocol.V1.Region;
 
 namespace Mapd.Server.Api;
 
-/// <summary>The <c>mapd.v1.Regions</c> gRPC service.</summary>
+/// <summary>The <c>mapd.v1.Regions</c> gRPC service: messages in, domain calls, messages out.</summary>
 public sealed class RegionsService(
     RegionStore store,
     SessionRegistry sessions,
+    WatchHub watches,
     RegionPermissions permissions,
     DaemonInfo daemon,
     HealthCheckService healthChecks,
-    IHostApplicationLifetime lifetime) : Regions.RegionsBase
+    IHostApplicationLifetime lifetime) : Protocol.V1.Regions.RegionsBase
 {
     // A page bigger than this would make one reply a large allocation; clients page on.
     private const uint MaxPageSize = 1000;
-    private static readonly PingResponse PingReply = new();
 
     // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
     private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
+    private static readonly PingResponse PingReply = new();
+    private static readonly DeleteResponse Deleted = new();
+    private static readonly CloseResponse Closed = new();
+    private static readonly ReleaseResponse Released = new();
 
     /// <inheritdoc />
     public override Task<OpenResponse> Create(CreateRequest request, ServerCallContext context) =>
@@ -35,63 +44,53 @@ public sealed class RegionsService(
     {
         if (request.Access is not (Access.ReadOnly or Access.ReadWrite))
         {
-            throw RegionErrors.Invalid($"access {request.Access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
+            throw RefusedException.Invalid($"access {request.Access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
         }
 
         return OpenForSessionAsync(context, request.Access, created: false,
-            (caller, session) => store.Open(request.Name, request.Access == Access.ReadWrite, caller, session));
+            (caller, session) => store.Mappings.Open(request.Name, request.Access == Access.ReadWrite, caller, session));
     }
 
     /// <inheritdoc />
     public override Task<Region> Get(GetRequest request, ServerCallContext context) =>
-        Task.FromResult(store.Get(request.Name));
+        Task.FromResult(RegionMessages.Detailed(store.Get(request.Name)));
 
     /// <inheritdoc />
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
-        var pageSize = (int)Math.Min(request.PageSize, MaxPageSize);
-        var (regions, next) = store.List(request.Prefix, pageSize, request.PageToken);
-        return Task.FromResult(new ListResponse { Regions = { regions }, NextPageToken = next });
-    }
-
-    /// <inheritdoc />
-    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(PingReply);
-
-    /// <inheritdoc />
-    public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
-    {
-        var health = await healthChecks.CheckHealthAsync(context.CancellationToken);
-        return new StatusResponse
+        var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken);
+        var response = new ListResponse { NextPageToken = next };
+        foreach (var region in regions)
         {
-            Version = DaemonInfo.Version,
-            StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(daemon.StartedAt),
-            CapacityBytes = (ulong)store.Capacity,
-            UsedBytes = (ulong)store.ReservedBytes,
-            Regions = (uint)store.Count,
-            Sessions = (uint)sessions.Count,
-            Health = health.Status.ToString(),
-            HealthDetail = string.Join("; ", health.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description)),
-            StoragePath = daemon.StoragePath,
-            PendingShrinks = (uint)store.PendingShrinks,
-        };
+            response.Regions.Add(RegionMessages.Summary(region));
+        }
+
+        return Task.FromResult(response);
     }
 
     /// <inheritdoc />
     public override Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
     {
         store.Delete(request.Name, context.Caller());
-        return Task.FromResult(new DeleteResponse());
+        return Task.FromResult(Deleted);
     }
 
     /// <inheritdoc />
-    public override Task<Region> Resize(ResizeRequest request, ServerCallContext context) =>
-        store.ResizeAsync(request.Name, request.Size, request.ExpectedGeneration, context.Caller(), context.CancellationToken);
+    public override async Task<Region> Resize(ResizeRequest request, ServerCallContext context) =>
+        RegionMessages.Summary(await store.Resizer.ResizeAsync(request.Name, request.Size, request.ExpectedGeneration, context.Caller(), context.CancellationToken));
 
     /// <inheritdoc />
     public override Task<ReleaseResponse> Release(ReleaseRequest request, ServerCallContext context)
     {
-        store.Release(request.Name, request.Generation, context.Session(sessions));
-        return Task.FromResult(new ReleaseResponse());
+        store.Mappings.Release(request.Name, request.Generation, context.Session(sessions));
+        return Task.FromResult(Released);
+    }
+
+    /// <inheritdoc />
+    public override Task<CloseResponse> Close(CloseRequest request, ServerCallContext context)
+    {
+        store.Mappings.Close(request.Name, context.Session(sessions));
+        return Task.FromResult(Closed);
     }
 
     /// <inheritdoc />
@@ -99,7 +98,9 @@ public sealed class RegionsService(
     {
         // Without names, a session watches what it maps; an operator without a session watches everything.
         var session = context.RequestHeaders.GetValue(CallContextExtensions.SessionHeader) is null ? null : context.Session(sessions);
-        using var subscription = store.Watch(session, request.Names);
+        store.CheckExist(request.Names);
+        using var subscription = watches.Subscribe(session, request.Names);
+        store.SendCurrent(subscription, session, request.Names);
 
         // Headers tell the client the subscription exists, so no later event can be missed.
         await context.WriteResponseHeadersAsync([]);
@@ -108,14 +109,14 @@ public sealed class RegionsService(
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var regionEvent in subscription.Events.ReadAllAsync(watching.Token))
+            await foreach (var update in subscription.Updates.ReadAllAsync(watching.Token))
             {
-                await responseStream.WriteAsync(regionEvent, watching.Token);
+                await responseStream.WriteAsync(RegionMessages.Event(update), watching.Token);
             }
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw RegionErrors.Unavailable("mapd is shutting down; watch again once it is back (the client library does)");
+            throw RefusedException.Unavailable("mapd is shutting down; watch again once it is back (the client library does)");
         }
     }
 
@@ -131,8 +132,8 @@ public sealed class RegionsService(
                 IdPrefix = session.Id[..8],
                 Pid = (uint)session.Pid,
                 Uid = session.Uid,
-                Regions = { store.RegionsOf(session) },
-                Since = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(session.Since),
+                Regions = { store.Mappings.RegionsOf(session) },
+                Since = Timestamp.FromDateTimeOffset(session.Since),
                 UnreadFds = (uint)session.UnreadDescriptors,
             });
         }
@@ -141,21 +142,36 @@ public sealed class RegionsService(
     }
 
     /// <inheritdoc />
-    public override Task<CloseResponse> Close(CloseRequest request, ServerCallContext context)
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) => Task.FromResult(PingReply);
+
+    /// <inheritdoc />
+    public override async Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
     {
-        store.Close(request.Name, context.Session(sessions));
-        return Task.FromResult(new CloseResponse());
+        var health = await healthChecks.CheckHealthAsync(context.CancellationToken);
+        return new StatusResponse
+        {
+            Version = DaemonInfo.Version,
+            StartedAt = Timestamp.FromDateTimeOffset(daemon.StartedAt),
+            CapacityBytes = (ulong)store.Capacity,
+            UsedBytes = (ulong)store.ReservedBytes,
+            Regions = (uint)store.Count,
+            Sessions = (uint)sessions.Count,
+            Health = health.Status.ToString(),
+            HealthDetail = string.Join("; ", health.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description)),
+            StoragePath = daemon.StoragePath,
+            PendingShrinks = (uint)store.PendingShrinks,
+        };
     }
 
     /// <summary>
     /// Reserves room on the caller's session socket, opens (or creates) through
     /// <paramref name="open"/>, and hands the descriptor off before the reply.
     /// </summary>
-    private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, (Region Region, DescriptorLoan Descriptor)> open)
+    private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, (RegionSnapshot Region, DescriptorLoan Descriptor)> open)
     {
         var session = context.Session(sessions);
         await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        (Region Region, DescriptorLoan Descriptor) opened;
+        (RegionSnapshot Region, DescriptorLoan Descriptor) opened;
         try
         {
             opened = open(context.Caller(), session);
@@ -166,21 +182,16 @@ public sealed class RegionsService(
             throw;
         }
 
-        return HandOff(session, opened.Region, opened.Descriptor, access, created);
-    }
-
-    private OpenResponse HandOff(Session session, Region region, DescriptorLoan loan, Access access, bool created)
-    {
-        using (loan)
+        using (opened.Descriptor)
         {
             try
             {
-                var handoffId = session.HandOff(loan.Descriptor);
-                return new OpenResponse { Region = region, HandoffId = handoffId, Access = access };
+                var handoffId = session.HandOff(opened.Descriptor.Descriptor);
+                return new OpenResponse { Region = RegionMessages.Summary(opened.Region), HandoffId = handoffId, Access = access };
             }
             catch
             {
-                store.AbandonOpen(region.Name, session, created);
+                store.Mappings.AbandonOpen(opened.Region.Name, session, created);
                 throw;
             }
         }

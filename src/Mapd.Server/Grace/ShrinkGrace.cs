@@ -1,4 +1,4 @@
-using Mapd.Server.Storage;
+using Mapd.Server.Peers;
 
 namespace Mapd.Server.Grace;
 
@@ -6,7 +6,7 @@ namespace Mapd.Server.Grace;
 /// A shrink announced but not yet committed: the file keeps its old size until every session
 /// that mapped the region when it was announced has released (or ended).
 /// </summary>
-internal sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset since, long requestedAt, bool recovering)
+public sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset since, long requestedAt, bool recovering)
 {
     /// <summary>When the Resize arrived (<see cref="TimeProvider.GetTimestamp"/>), for the resize duration metric.</summary>
     public long RequestedAt { get; } = requestedAt;
@@ -14,11 +14,13 @@ internal sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset
     /// <summary>True once counted in <c>mapd_grace_pending</c>, so it is uncounted exactly once.</summary>
     public bool GraceCounted { get; set; }
 
+    /// <summary>The generation that announced the shrink; a Release of it (or later) counts.</summary>
     public ulong Generation { get; } = generation;
 
     /// <summary>The size the file will be cut to.</summary>
     public ulong Target { get; } = target;
 
+    /// <summary>When the shrink was announced (or found pending at start-up).</summary>
     public DateTimeOffset Since { get; } = since;
 
     /// <summary>Sessions that must release before the truncate.</summary>
@@ -30,7 +32,9 @@ internal sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset
     /// <summary>True once the grace timeout gave the tail's memory back.</summary>
     public bool HolePunched { get; set; }
 
+    /// <summary>The grace timeout's timer, while armed.</summary>
     public ITimer? Timer { get; set; }
 
+    /// <summary>True when nobody can still map the tail: every waiting session released or ended, and no recovery window runs.</summary>
     public bool CanCommit => Waiting.Count == 0 && !Recovering;
 }

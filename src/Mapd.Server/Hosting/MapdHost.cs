@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using Mapd.Native;
 using Mapd.Server.Api;
-using Mapd.Server.Grace;
+using Mapd.Server.Errors;
+using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
 using Mapd.Server.Telemetry;
@@ -66,27 +67,7 @@ public static class MapdHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sockets);
         builder.Services.AddSingleton(activation);
-        builder.Services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
-        builder.Services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
-        builder.Services.AddSingleton(sp => new DaemonInfo(sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<StorageRoot>().Path));
-        builder.Services.AddSingleton(sp =>
-        {
-            var maxRegionSize = string.IsNullOrWhiteSpace(options.Limits.MaxRegionSize)
-                ? 0
-                : StorageRoot.ParseSize(options.Limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize");
-            var store = new RegionStore(
-                sp.GetRequiredService<StorageRoot>(),
-                sp.GetRequiredService<RegionPermissions>(),
-                new RegionStoreLimits(maxRegionSize, options.Limits.MaxRegions, options.Grace.Timeout),
-                sp.GetRequiredService<RegionEvents>(),
-                sp.GetRequiredService<ILogger<RegionStore>>(),
-                sp.GetRequiredService<TimeProvider>());
-            store.Recover(options.Grace.RecoveryWindow);
-            return store;
-        });
-        builder.Services.AddSingleton<RegionEvents>();
-        builder.Services.AddSingleton<SessionRegistry>();
-        builder.Services.AddHostedService<SessionSocketListener>();
+        builder.Services.AddRegions(options);
         if (!activation.HasGrpc)
         {
             // An inherited socket has the SocketMode=/SocketGroup= of mapd.socket already.
@@ -106,6 +87,7 @@ public static class MapdHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = kestrel.ApplicationServices.GetRequiredService<DescriptorBudget>().MaxConnections;
             void Grpc(ListenOptions listen)
             {
                 listen.Protocols = HttpProtocols.Http2;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Mapd.Native;
+using Mapd.Server.Errors;
 
 namespace Mapd.Server.Hosting;
 

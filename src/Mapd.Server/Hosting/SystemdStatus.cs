@@ -1,4 +1,4 @@
-using Mapd.Server.Storage;
+using Mapd.Server.Regions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Mapd.Native;
-using Mapd.Server.Storage;
+using Mapd.Server.Errors;
+using Mapd.Server.Meters;
+using Mapd.Server.Peers;
 
 namespace Mapd.Server.Sessions;
 
@@ -44,6 +46,9 @@ public sealed class Session : IRegionMapper, IDisposable
 
     /// <summary>When the session began.</summary>
     public DateTimeOffset Since { get; }
+
+    /// <inheritdoc />
+    public MapperRegistrations Registrations { get; } = new();
 
     /// <summary>Descriptors sent and not yet acknowledged with TAKEN.</summary>
     public int UnreadDescriptors
@@ -94,22 +99,22 @@ public sealed class Session : IRegionMapper, IDisposable
         {
             if (UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}"))
             {
-                Telemetry.MapdMetrics.FdHandedOff();
+                MapdMetrics.FdHandedOff();
                 return handoffId;
             }
 
             Forget(handoffId);
-            throw RegionErrors.Exhausted($"session {Id}'s socket is full: the client is not reading mapd-fd.sock; read the FD messages waiting there (the client library does) before opening more");
+            throw RefusedException.Exhausted($"session {Id}'s socket is full: the client is not reading mapd-fd.sock; read the FD messages waiting there (the client library does) before opening more");
         }
         catch (SystemCallException e)
         {
             Forget(handoffId);
-            throw RegionErrors.Precondition($"session {Id} is closing ({e.ErrnoName}); connect a new session and retry");
+            throw RefusedException.Precondition($"session {Id} is closing ({e.ErrnoName}); connect a new session and retry");
         }
         catch (ObjectDisposedException)
         {
             Forget(handoffId);
-            throw RegionErrors.Precondition($"session {Id} has ended; connect a new session and retry");
+            throw RefusedException.Precondition($"session {Id} has ended; connect a new session and retry");
         }
     }
 
@@ -141,6 +146,6 @@ public sealed class Session : IRegionMapper, IDisposable
         return true;
     }
 
-    private Grpc.Core.RpcException UnreadLimit() => RegionErrors.Exhausted(
+    private RefusedException UnreadLimit() => RefusedException.Exhausted(
         $"session {Id} has {_maxUnread} descriptors it has not taken from mapd-fd.sock (Mapd:Limits:MaxUnreadFds); read them and answer each with TAKEN (the client library does) before opening more");
 }

@@ -2,6 +2,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Mapd.Native;
 using Mapd.Server.Hosting;
+using Mapd.Server.Meters;
+using Mapd.Server.Peers;
+using Mapd.Server.Regions;
 using Mapd.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,7 +21,8 @@ public sealed partial class SessionSocketListener(
     SocketDirectory sockets,
     SocketActivation activation,
     SessionRegistry registry,
-    RegionStore store,
+    RegionMappings mappings,
+    DescriptorBudget budget,
     IOptions<MapdOptions> options,
     TimeProvider time,
     ILogger<SessionSocketListener> logger) : BackgroundService
@@ -93,6 +97,13 @@ public sealed partial class SessionSocketListener(
             }
             catch (SocketException e)
             {
+                // Out of descriptors (EMFILE/ENFILE) or a connection that died in the queue: this one
+                // connection is lost, the daemon carries on, and the pause keeps it from spinning.
+                if (e.SocketErrorCode == SocketError.TooManyOpenSockets || OpenFileLimit.IsExhaustion(e.NativeErrorCode))
+                {
+                    MapdMetrics.DescriptorsExhausted("accept");
+                }
+
                 Log.AcceptFailed(logger, e.SocketErrorCode.ToString());
                 await Task.Delay(TimeSpan.FromMilliseconds(50), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
@@ -130,7 +141,7 @@ public sealed partial class SessionSocketListener(
             if (session is not null)
             {
                 registry.Remove(session);
-                store.RemoveMapper(session);
+                mappings.RemoveMapper(session);
                 session.Dispose();
                 Log.SessionEnded(logger, session.Id, session.Pid);
             }
@@ -162,14 +173,13 @@ public sealed partial class SessionSocketListener(
             return null;
         }
 
-        var limits = options.Value.Limits;
-        if (registry.Count >= limits.MaxSessions)
+        if (registry.Count >= budget.MaxSessions)
         {
-            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"already {registry.Count} sessions (Mapd:Limits:MaxSessions)");
+            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"already {registry.Count} sessions (Mapd:Limits:MaxSessions = {budget.MaxSessions})");
             return null;
         }
 
-        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, limits.MaxUnreadFds, time.GetUtcNow());
+        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, options.Value.Limits.MaxUnreadFds, time.GetUtcNow());
         registry.Add(session);
         var welcome = new byte[SessionFrames.WelcomeLength];
         SessionFrames.WriteWelcome(welcome, session.IdBytes);

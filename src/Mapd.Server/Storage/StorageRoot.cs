@@ -1,4 +1,5 @@
 using Mapd.Native;
+using Mapd.Server.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Mapd.Server.Storage;

@@ -1,3 +1,4 @@
+using Mapd.Server.Errors;
 using Microsoft.Extensions.Configuration;
 
 namespace Mapd.Server.Telemetry;

@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
+using Mapd.Server.Meters;
+using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
+using Mapd.Server.Watches;
 using Microsoft.Extensions.Options;
 
 namespace Mapd.Server.Telemetry;
@@ -19,7 +22,7 @@ public sealed class MapdGauges : IDisposable
     private readonly Meter _meter;
 
     /// <summary>Registers the gauges on a <c>mapd</c> meter from <paramref name="meterFactory"/>.</summary>
-    public MapdGauges(IMeterFactory meterFactory, RegionStore store, StorageRoot storage, SessionRegistry sessions, IOptions<MapdOptions> options)
+    public MapdGauges(IMeterFactory meterFactory, RegionStore store, StorageRoot storage, SessionRegistry sessions, WatchHub watches, DescriptorBudget budget, IOptions<MapdOptions> options)
     {
         _meter = meterFactory.Create(MapdMetrics.MeterName);
         _meter.CreateObservableGauge("mapd.regions", () => store.Count, "{region}", "Live regions.");
@@ -30,6 +33,11 @@ public sealed class MapdGauges : IDisposable
         _meter.CreateObservableGauge(
             "mapd.storage.used", () => storage.FileSystem().UsedBytes, "By", "Bytes in use on the storage tmpfs, as statfs reports them.");
         _meter.CreateObservableGauge("mapd.sessions", () => sessions.Count, "{session}", "Live sessions on mapd-fd.sock.");
+        _meter.CreateObservableGauge("mapd.watches", () => watches.Count, "{stream}", "Open Watch streams.");
+        _meter.CreateObservableGauge(
+            "mapd.descriptors.cached", () => store.CachedDescriptors, "{descriptor}", "Region descriptors kept open for later opens (at most mapd_descriptors_budget's cache share).");
+        _meter.CreateObservableGauge(
+            "mapd.descriptors.budget", () => budget.Total, "{descriptor}", "Descriptors the daemon may hold by its plan: sessions, connections, cached regions and its own.");
 
         var metrics = options.Value.Metrics;
         if (metrics.PerRegion)

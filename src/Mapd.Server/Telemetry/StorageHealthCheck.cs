@@ -1,4 +1,5 @@
 using Mapd.Native;
+using Mapd.Server.Regions;
 using Mapd.Server.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

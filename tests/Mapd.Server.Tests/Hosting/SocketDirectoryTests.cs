@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Mapd.Native;
+using Mapd.Server.Errors;
 using Mapd.Server.Hosting;
 
 namespace Mapd.Server.Tests.Hosting;

@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using Grpc.Core;
 using Mapd.Native;
+using Mapd.Server.Errors;
+using Mapd.Server.Peers;
 using Mapd.Server.Sessions;
-using Mapd.Server.Storage;
 
 namespace Mapd.Server.Tests.Sessions;
 
@@ -114,10 +115,10 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RefusedException>(() => _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None));
 
-        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Contains("MaxUnreadFds", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(Refusal.ResourceExhausted, error.Reason);
+        Assert.Contains("MaxUnreadFds", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,11 +156,11 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         _client.Dispose();
 
-        var error = Assert.Throws<RpcException>(() => _session.HandOff(_file));
+        var error = Assert.Throws<RefusedException>(() => _session.HandOff(_file));
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
 
-        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.Contains(_session.Id, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(Refusal.FailedPrecondition, error.Reason);
+        Assert.Contains(_session.Id, error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _session.UnreadDescriptors);
     }
 
@@ -169,9 +170,9 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         _session.Socket.Dispose();
 
-        var error = Assert.Throws<RpcException>(() => _session.HandOff(_file));
+        var error = Assert.Throws<RefusedException>(() => _session.HandOff(_file));
 
-        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal(Refusal.FailedPrecondition, error.Reason);
     }
 
     private void DrainClient(int messages)

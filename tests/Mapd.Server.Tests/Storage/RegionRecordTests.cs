@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Mapd.Server.Errors;
+using Mapd.Server.Peers;
+using Mapd.Server.Regions;
 using Mapd.Server.Storage;
 
 namespace Mapd.Server.Tests.Storage;

@@ -1,4 +1,7 @@
 using Mapd.Native;
+using Mapd.Server.Errors;
+using Mapd.Server.Peers;
+using Mapd.Server.Regions;
 using Mapd.Server.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Grpc.Core;
-using Mapd.Server.Telemetry;
+using Mapd.Server.Meters;
 
 namespace Mapd.Server.Tests.Telemetry;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Mapd.Server.Errors;
 using Mapd.Server.Telemetry;
 
 namespace Mapd.Server.Tests.Telemetry;

@@ -1,0 +1,50 @@
+using Mapd.Native;
+using Mapd.Server.Regions;
+using Mapd.Server.Sessions;
+using Mapd.Server.Storage;
+using Mapd.Server.Watches;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mapd.Server.Hosting;
+
+/// <summary>Registers the daemon's core: storage, the descriptor budget, regions, watches and sessions.</summary>
+public static class RegionServices
+{
+    /// <summary>
+    /// Adds the core for <paramref name="options"/>. The descriptor budget is planned here, after
+    /// raising RLIMIT_NOFILE to its hard limit, so a configuration that cannot fit stops the
+    /// daemon before anything listens.
+    /// </summary>
+    public static IServiceCollection AddRegions(this IServiceCollection services, MapdOptions options)
+    {
+        var limits = options.Limits;
+        var budget = DescriptorBudget.Plan(OpenFileLimit.RaiseToHard(), limits.MaxSessions, limits.MaxConnections, limits.MaxCachedDescriptors);
+        services.AddSingleton(budget);
+        services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
+        services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
+        services.AddSingleton(sp => new DaemonInfo(sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<StorageRoot>().Path));
+        services.AddSingleton(new DescriptorCache(budget.CachedDescriptors));
+        services.AddSingleton<WatchHub>();
+        services.AddSingleton(sp =>
+        {
+            var maxRegionSize = string.IsNullOrWhiteSpace(limits.MaxRegionSize)
+                ? 0
+                : StorageRoot.ParseSize(limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize");
+            var store = new RegionStore(
+                sp.GetRequiredService<StorageRoot>(),
+                sp.GetRequiredService<RegionPermissions>(),
+                new RegionLimits(maxRegionSize, limits.MaxRegions, options.Grace.Timeout),
+                sp.GetRequiredService<DescriptorCache>(),
+                sp.GetRequiredService<WatchHub>(),
+                sp.GetRequiredService<ILogger<RegionStore>>(),
+                sp.GetRequiredService<TimeProvider>());
+            store.Recover(options.Grace.RecoveryWindow);
+            return store;
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<RegionStore>().Mappings);
+        services.AddSingleton<SessionRegistry>();
+        services.AddHostedService<SessionSocketListener>();
+        return services;
+    }
+}

@@ -1,4 +1,0 @@
-namespace Mapd.Server;
-
-/// <summary>The daemon cannot start; the message is the one line an operator needs.</summary>
-public sealed class StartupException(string message) : Exception(message);

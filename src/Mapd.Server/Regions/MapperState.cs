@@ -1,0 +1,10 @@
+namespace Mapd.Server.Regions;
+
+/// <summary>What the store knows about one session mapping one region.</summary>
+internal sealed class MapperState(DateTimeOffset since, ulong generation)
+{
+    public DateTimeOffset Since { get; } = since;
+
+    /// <summary>The newest generation the session acknowledged (or opened at).</summary>
+    public ulong Generation { get; set; } = generation;
+}

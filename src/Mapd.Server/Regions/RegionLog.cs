@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mapd.Server.Regions;
+
+/// <summary>What happens to regions, as log events (ids 100-199).</summary>
+internal static partial class RegionLog
+{
+    [LoggerMessage(EventId = 100, EventName = "Recovered", Level = LogLevel.Information,
+        Message = "Recovered {Count} regions taking {Reserved} of {Capacity} bytes; {Trash} deleted files and {Shrinks} pending shrinks wait for the recovery window")]
+    public static partial void Recovered(ILogger logger, int count, long reserved, long capacity, int trash, int shrinks);
+
+    [LoggerMessage(EventId = 101, EventName = "OrphanRemoved", Level = LogLevel.Warning,
+        Message = "Removed {Path}: a region file without metadata, left by a create that crashed before it answered")]
+    public static partial void OrphanRemoved(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 102, EventName = "BadMetadata", Level = LogLevel.Error,
+        Message = "Skipped {Path}: {Problem}. Left in place for an operator to inspect")]
+    public static partial void BadMetadata(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 103, EventName = "MissingFile", Level = LogLevel.Error,
+        Message = "Region {Name} has metadata but no file at {Path}; dropped it")]
+    public static partial void MissingFile(ILogger logger, string name, string path);
+
+    [LoggerMessage(EventId = 104, EventName = "SizeRepaired", Level = LogLevel.Warning,
+        Message = "Region {Name}: file was {Actual} bytes, metadata says {Expected}; set the file to the metadata size")]
+    public static partial void SizeRepaired(ILogger logger, string name, long actual, ulong expected);
+
+    [LoggerMessage(EventId = 105, EventName = "Created", Level = LogLevel.Information,
+        Message = "Created region {Name} of {Size} bytes for uid {Uid} pid {Pid}; {Reserved} of {Capacity} bytes taken")]
+    public static partial void Created(ILogger logger, string name, ulong size, uint uid, int pid, long reserved, long capacity);
+
+    [LoggerMessage(EventId = 106, EventName = "Deleted", Level = LogLevel.Information,
+        Message = "Deleted region {Name} for uid {Uid} pid {Pid}; {Mappers} sessions still map it")]
+    public static partial void Deleted(ILogger logger, string name, uint uid, int pid, int mappers);
+
+    [LoggerMessage(EventId = 107, EventName = "Purged", Level = LogLevel.Information,
+        Message = "Freed the file of deleted region {Name} ({Bytes} bytes)")]
+    public static partial void Purged(ILogger logger, string name, long bytes);
+
+    [LoggerMessage(EventId = 108, EventName = "Grown", Level = LogLevel.Information,
+        Message = "Grew region {Name} from {From} to {To} bytes (generation {Generation}) for uid {Uid} pid {Pid}")]
+    public static partial void Grown(ILogger logger, string name, ulong from, ulong to, ulong generation, uint uid, int pid);
+
+    [LoggerMessage(EventId = 109, EventName = "ShrinkAnnounced", Level = LogLevel.Information,
+        Message = "Shrink of region {Name} from {From} to {To} bytes announced (generation {Generation}); waiting for {Waiting} sessions; for uid {Uid} pid {Pid}")]
+    public static partial void ShrinkAnnounced(ILogger logger, string name, ulong from, ulong to, ulong generation, int waiting, uint uid, int pid);
+
+    [LoggerMessage(EventId = 110, EventName = "ShrinkCommitted", Level = LogLevel.Information,
+        Message = "Shrink of region {Name} to {To} bytes committed (generation {Generation}) after {Milliseconds} ms; hole punched before: {HolePunched}")]
+    public static partial void ShrinkCommitted(ILogger logger, string name, ulong to, ulong generation, double milliseconds, bool holePunched);
+
+    [LoggerMessage(EventId = 111, EventName = "GraceExpired", Level = LogLevel.Warning,
+        Message = "Shrink of region {Name} (generation {Generation}) still waits after {Seconds} s (Mapd:Grace:Timeout); punched a hole over the {Bytes}-byte tail to give its memory back; the truncate waits for: {Blockers}")]
+    public static partial void GraceExpired(ILogger logger, string name, ulong generation, double seconds, long bytes, string blockers);
+
+    [LoggerMessage(EventId = 112, EventName = "RecoveryEnded", Level = LogLevel.Information,
+        Message = "Recovery window ended; held deletes and shrinks proceed")]
+    public static partial void RecoveryEnded(ILogger logger);
+}

@@ -1,0 +1,180 @@
+using Mapd.Server.Grace;
+using Mapd.Server.Meters;
+using Mapd.Server.Peers;
+using Mapd.Server.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Mapd.Server.Regions;
+
+/// <summary>
+/// A shrink in two phases: announce it (SHRINK_PENDING, <c>pending_size</c>), wait for every
+/// session that mapped the region to release the tail (or end), then cut the file. A session
+/// stuck past the grace timeout gets a hole punched over the tail: the memory comes back and its
+/// mapping stays valid; the cut waits on. Never truncate under a live mapper: that is a SIGBUS
+/// in someone else's process. Runs under the region's lock, but for the timer's callback.
+/// </summary>
+internal sealed class ShrinkLifecycle(
+    RegionChanges changes,
+    RegionFiles files,
+    CapacityLedger ledger,
+    TimeSpan graceTimeout,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>How long a shrink waits for its mappers before the tail's memory is given back.</summary>
+    public TimeSpan GraceTimeout => graceTimeout;
+
+    /// <summary>
+    /// Announces a shrink and commits it at once if nobody maps the region. Once announced (when
+    /// <paramref name="announced"/> is called), the shrink holds the region's resize gate: its
+    /// end lets the next resize in. A failure before that leaves the gate to the caller.
+    /// </summary>
+    public void Announce(ManagedRegion region, ulong size, CallerIdentity caller, long requestedAt, Action announced)
+    {
+        var record = region.Record;
+        var pending = record with { PendingSize = size, Generation = record.Generation + 1 };
+        files.WriteMetadata(pending);
+        var shrink = new ShrinkGrace(pending.Generation, size, time.GetUtcNow(), requestedAt, recovering: false);
+        foreach (var mapper in region.Mappers.Keys)
+        {
+            shrink.Waiting.Add(mapper);
+        }
+
+        region.BeginShrink(pending, shrink);
+        announced();
+        RegionLog.ShrinkAnnounced(logger, record.Name, record.Size, size, pending.Generation, shrink.Waiting.Count, caller.Uid, caller.Pid);
+        if (shrink.CanCommit)
+        {
+            try
+            {
+                TryCommit(region);
+                return;
+            }
+            catch (IOException)
+            {
+                // The cut failed: keep the shrink pending, so the grace timeout tries again.
+                StartGrace(shrink);
+                AwaitReleases(region, shrink);
+                throw;
+            }
+        }
+
+        StartGrace(shrink);
+        AwaitReleases(region, shrink);
+    }
+
+    /// <summary>Records a Release: <paramref name="mapper"/> maps nothing past <paramref name="generation"/>'s size.</summary>
+    public void Release(ManagedRegion region, IRegionMapper mapper, ulong generation)
+    {
+        var state = region.Mappers[mapper];
+        state.Generation = Math.Max(state.Generation, generation);
+        if (region.Shrink is { } shrink && generation >= shrink.Generation && shrink.Waiting.Remove(mapper))
+        {
+            TryCommit(region);
+        }
+
+        region.Refresh();
+    }
+
+    /// <summary>A mapper is gone (closed or ended): it no longer holds the shrink up.</summary>
+    public void Forget(ManagedRegion region, IRegionMapper mapper)
+    {
+        if (region.Shrink is { } shrink && shrink.Waiting.Remove(mapper))
+        {
+            TryCommit(region);
+        }
+    }
+
+    /// <summary>Tells the mappers to release and arms the grace timeout.</summary>
+    public void AwaitReleases(ManagedRegion region, ShrinkGrace shrink)
+    {
+        RegionChanges.Publish(region, RegionUpdateKind.ShrinkPending);
+        shrink.Timer = time.CreateTimer(_ => GraceExpired(region, shrink), null, graceTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Counts a shrink in <c>mapd_grace_pending</c>, once.</summary>
+    public static void StartGrace(ShrinkGrace shrink)
+    {
+        shrink.GraceCounted = true;
+        MapdMetrics.GraceStarted();
+    }
+
+    /// <summary>Truncates once nobody can still map the tail: every waiting session released or ended.</summary>
+    public void TryCommit(ManagedRegion region)
+    {
+        if (region.Shrink is not { CanCommit: true } shrink || region.IsDeleted)
+        {
+            return;
+        }
+
+        var before = region.AccountedBytes;
+        var committed = region.Record with { Size = shrink.Target, PendingSize = 0 };
+
+        // Metadata first: a crash after it leaves a file longer than its metadata, which recovery cuts back.
+        files.WriteMetadata(committed);
+        using (var loan = changes.Lend(region, writable: true))
+        {
+            files.SetLength(loan.Descriptor, region.FileName, (long)shrink.Target);
+        }
+
+        End(region, committed);
+        MapdMetrics.ResizeCommitted("shrink", time.GetElapsedTime(shrink.RequestedAt));
+        ledger.Release(before - region.AccountedBytes);
+        var waited = time.GetUtcNow() - shrink.Since;
+        RegionLog.ShrinkCommitted(logger, committed.Name, shrink.Target, committed.Generation, waited.TotalMilliseconds, shrink.HolePunched);
+        RegionChanges.Publish(region, RegionUpdateKind.Resized);
+    }
+
+    /// <summary>
+    /// A pending shrink is over, committed (<paramref name="committed"/>) or its region deleted
+    /// (null): stop its timer, uncount it, and let the next resize of the region in.
+    /// </summary>
+    public void End(ManagedRegion region, RegionRecord? committed)
+    {
+        var shrink = region.EndShrink(committed);
+        shrink.Timer?.Dispose();
+        if (shrink.GraceCounted)
+        {
+            shrink.GraceCounted = false;
+            MapdMetrics.GraceEnded(time.GetUtcNow() - shrink.Since);
+        }
+
+        region.ResizeGate.Release();
+    }
+
+    /// <summary>
+    /// Some mapper did not release in time. Truncating now could SIGBUS it, so give the tail's
+    /// memory back with a hole instead (the length stays) and name who blocks.
+    /// </summary>
+    private void GraceExpired(ManagedRegion region, ShrinkGrace shrink) => changes.Run(region, () =>
+    {
+        if (region.Shrink != shrink || region.IsDeleted)
+        {
+            return;
+        }
+
+        if (shrink.CanCommit)
+        {
+            // Nobody blocks it: an earlier cut failed; this is its second chance.
+            TryCommit(region);
+            return;
+        }
+
+        // The file keeps its length until the commit: no resize runs while a shrink is pending.
+        var offset = ManagedRegion.Accounted(shrink.Target);
+        var length = (long)region.Record.Size - offset;
+        if (length > 0)
+        {
+            using var loan = changes.Lend(region, writable: true);
+            files.PunchHole(loan.Descriptor, region.FileName, offset, length);
+        }
+
+        shrink.HolePunched = true;
+        region.Refresh();
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            var blockers = string.Join(", ", shrink.Waiting.Select(m => $"pid {m.Pid} uid {m.Uid} at generation {region.Mappers.GetValueOrDefault(m)?.Generation}"));
+            RegionLog.GraceExpired(logger, region.Name, shrink.Generation, graceTimeout.TotalSeconds, length, blockers);
+        }
+    });
+}

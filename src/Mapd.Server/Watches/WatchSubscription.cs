@@ -1,0 +1,53 @@
+using System.Threading.Channels;
+using Mapd.Server.Errors;
+using Mapd.Server.Peers;
+using Mapd.Server.Regions;
+
+namespace Mapd.Server.Watches;
+
+/// <summary>One Watch stream's queue of updates. A watcher that stops reading is ended, never waited for.</summary>
+public sealed class WatchSubscription : IRegionUpdateTarget, IDisposable
+{
+    /// <summary>How many undelivered updates a watcher may have before its stream is ended.</summary>
+    public const int Backlog = 4096;
+
+    private readonly WatchHub _hub;
+    private int _disposed;
+    private readonly Channel<RegionUpdate> _updates = Channel.CreateBounded<RegionUpdate>(
+        new BoundedChannelOptions(Backlog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    internal WatchSubscription(WatchHub hub, IRegionMapper? mapper, IReadOnlySet<string>? names)
+    {
+        _hub = hub;
+        Mapper = mapper;
+        Names = names;
+    }
+
+    /// <summary>The session whose regions this follows when it names none.</summary>
+    public IRegionMapper? Mapper { get; }
+
+    /// <summary>The regions this follows; null to follow the session's (or every) region.</summary>
+    public IReadOnlySet<string>? Names { get; }
+
+    /// <summary>The updates; completes with RESOURCE_EXHAUSTED when the watcher fell too far behind.</summary>
+    public ChannelReader<RegionUpdate> Updates => _updates.Reader;
+
+    /// <inheritdoc />
+    public void Deliver(RegionUpdate update)
+    {
+        if (!_updates.Writer.TryWrite(update))
+        {
+            // A watcher that stopped reading must not hold updates (or the daemon) hostage.
+            _updates.Writer.TryComplete(RefusedException.Exhausted($"this watch fell {Backlog} events behind; read Get for the current state and watch again"));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _hub.Remove(this);
+        }
+    }
+}
