@@ -75,6 +75,9 @@ public sealed class RegionStore : IDisposable
     /// <summary>Region descriptors held open for later opens.</summary>
     public int CachedDescriptors => _descriptors.Count;
 
+    /// <summary>The names and their regions, for tests that take a region's lock themselves.</summary>
+    internal RegionCatalog Catalog => _catalog;
+
     /// <summary>Loads and repairs what the previous run left (see <see cref="CatalogRecovery"/>).</summary>
     public void Recover(TimeSpan recoveryWindow) => _recovery.Recover(recoveryWindow);
 

@@ -214,28 +214,28 @@ public sealed partial class SessionSocketListener(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Session socket listening on {Path} (mode {Mode}, group {Group})")]
+        [LoggerMessage(EventId = 300, EventName = "Listening", Level = LogLevel.Information, Message = "Session socket listening on {Path} (mode {Mode}, group {Group})")]
         public static partial void Listening(ILogger logger, string path, string mode, string group);
 
-        [LoggerMessage(2, LogLevel.Warning, "accept on the session socket failed: {Error}")]
+        [LoggerMessage(EventId = 301, EventName = "AcceptFailed", Level = LogLevel.Warning, Message = "accept on the session socket failed: {Error}")]
         public static partial void AcceptFailed(ILogger logger, string error);
 
-        [LoggerMessage(3, LogLevel.Debug, "Session {Id} started by pid {Pid} uid {Uid}")]
+        [LoggerMessage(EventId = 302, EventName = "SessionStarted", Level = LogLevel.Debug, Message = "Session {Id} started by pid {Pid} uid {Uid}")]
         public static partial void SessionStarted(ILogger logger, string id, int pid, uint uid);
 
-        [LoggerMessage(4, LogLevel.Debug, "Session {Id} of pid {Pid} ended")]
+        [LoggerMessage(EventId = 303, EventName = "SessionEnded", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} ended")]
         public static partial void SessionEnded(ILogger logger, string id, int pid);
 
-        [LoggerMessage(5, LogLevel.Warning, "Refused a session from pid {Pid} uid {Uid}: {Reason}")]
+        [LoggerMessage(EventId = 304, EventName = "HandshakeRejected", Level = LogLevel.Warning, Message = "Refused a session from pid {Pid} uid {Uid}: {Reason}")]
         public static partial void HandshakeRejected(ILogger logger, int pid, uint uid, string reason);
 
-        [LoggerMessage(6, LogLevel.Warning, "Session {Id} of pid {Pid} sent a {Length}-byte message that is not TAKEN; closed it")]
+        [LoggerMessage(EventId = 305, EventName = "ProtocolViolation", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} sent a {Length}-byte message that is not TAKEN; closed it")]
         public static partial void ProtocolViolation(ILogger logger, string id, int pid, int length);
 
-        [LoggerMessage(7, LogLevel.Error, "Session {Id} failed")]
+        [LoggerMessage(EventId = 306, EventName = "SessionFailed", Level = LogLevel.Error, Message = "Session {Id} failed")]
         public static partial void SessionFailed(ILogger logger, string id, Exception exception);
 
-        [LoggerMessage(100, LogLevel.Information, "Session socket {Path} inherited from systemd (mapd.socket sets its mode and group)")]
+        [LoggerMessage(EventId = 307, EventName = "Inherited", Level = LogLevel.Information, Message = "Session socket {Path} inherited from systemd (mapd.socket sets its mode and group)")]
         public static partial void Inherited(ILogger logger, string path);
     }
 }
