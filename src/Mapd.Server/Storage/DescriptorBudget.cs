@@ -16,8 +16,12 @@ namespace Mapd.Server.Storage;
 /// <param name="CachedDescriptors">Region descriptors kept open at most.</param>
 public sealed record DescriptorBudget(ulong Limit, int MaxSessions, int MaxConnections, int CachedDescriptors)
 {
-    /// <summary>Descriptors the daemon itself needs besides sessions, connections and cached regions.</summary>
-    public const int Overhead = 128;
+    /// <summary>
+    /// Descriptors the daemon itself needs besides sessions, connections and cached regions:
+    /// the runtime keeps every loaded assembly open (some 220 once all of its code has run), plus
+    /// listeners, directories, pipes and the event loop.
+    /// </summary>
+    public const int Overhead = 384;
 
     /// <summary>The fewest cached region descriptors that still serve opens without churning.</summary>
     public const int MinimumCache = 16;
