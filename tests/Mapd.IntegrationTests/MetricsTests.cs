@@ -79,6 +79,26 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task A_refused_watch_is_answered_and_counted_like_a_refused_unary_call()
+    {
+        var (daemon, baseUrl) = await MetricsDaemon.StartAsync();
+        await using var _ = daemon;
+        var regions = new Protocol.V1.Regions.RegionsClient(UnixGrpc.Channel(Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName)));
+
+        using var missing = regions.Watch(new Protocol.V1.WatchRequest { Names = { "watch-missing" } });
+        var notFound = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => missing.ResponseStream.MoveNext(CancellationToken.None));
+        using var bad = regions.Watch(new Protocol.V1.WatchRequest { Names = { "../bad" } });
+        var invalid = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => bad.ResponseStream.MoveNext(CancellationToken.None));
+        var text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
+
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, notFound.StatusCode);
+        Assert.Contains("'watch-missing' does not exist", notFound.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Equal(1, PrometheusText.Value(text, "mapd_errors_total", "code=\"NOT_FOUND\""));
+        Assert.Equal(1, PrometheusText.Value(text, "mapd_errors_total", "code=\"INVALID_ARGUMENT\""));
+    }
+
+    [Fact]
     public async Task Per_region_series_are_capped_and_the_rest_summed()
     {
         var (daemon, baseUrl) = await MetricsDaemon.StartAsync(new Dictionary<string, string>
