@@ -233,9 +233,13 @@ public sealed class ResizeTests
         Assert.Equal("ok reading", await reader.ReadLineAsync());
         await using var resizer = ClientProcess.Start(daemon, null, "resizer", "crash", (4 * MiB).ToString(CultureInfo.InvariantCulture), (48 * MiB).ToString(CultureInfo.InvariantCulture), "300");
 
-        await Task.Delay(700);
+        // Kill the daemon in the middle of the resizer's run, whatever the machine's speed.
+        await using (var watcher = await daemon.ConnectAsync())
+        {
+            await SessionTests.Eventually(async () => (await watcher.GetAsync("crash")).Generation >= 20);
+        }
+
         await daemon.KillAsync();
-        await Task.Delay(300);
         await daemon.RestartAsync();
 
         var resized = await resizer.ReadLineAsync();
