@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Parsing;
 
 /// <summary>Region permission bits written in octal, as <c>chmod</c> takes them: <c>0640</c>.</summary>
 internal static class PermissionBits

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// User and group names for the uids and gids the daemon reports, read from <c>/etc/passwd</c>

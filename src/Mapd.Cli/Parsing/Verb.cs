@@ -1,9 +1,9 @@
-namespace Mapd.Cli;
+namespace Mapd.Cli.Parsing;
 
 /// <summary>What mapctl was asked to do.</summary>
 internal enum Verb
 {
-    /// <summary><c>--help</c>, <c>-h</c> or <c>help</c>.</summary>
+    /// <summary><c>--help</c>, <c>-h</c>, <c>help [COMMAND]</c> or <c>COMMAND --help</c>.</summary>
     Help,
 
     /// <summary><c>version</c> or <c>--version</c>.</summary>
@@ -29,4 +29,10 @@ internal enum Verb
 
     /// <summary><c>watch [NAME...]</c>.</summary>
     Watch,
+
+    /// <summary><c>status</c>: the daemon's version, uptime, capacity and health.</summary>
+    Status,
+
+    /// <summary><c>completions SHELL</c>: print the shell completion script.</summary>
+    Completions,
 }

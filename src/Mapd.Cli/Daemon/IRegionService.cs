@@ -1,6 +1,6 @@
 using Mapd.Client;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Daemon;
 
 /// <summary>
 /// The daemon calls mapctl makes. Failures surface as <see cref="MapdException"/>: UNAVAILABLE
@@ -8,8 +8,8 @@ namespace Mapd.Cli;
 /// </summary>
 internal interface IRegionService : IAsyncDisposable
 {
-    /// <summary>Every region.</summary>
-    Task<IReadOnlyList<RegionInfo>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>The regions whose names start with <paramref name="prefix"/> (every region when empty), in name order.</summary>
+    Task<IReadOnlyList<RegionInfo>> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>One region, with who maps it and any pending shrink.</summary>
     Task<RegionStatus> GetDetailsAsync(string name, CancellationToken cancellationToken);
@@ -30,14 +30,17 @@ internal interface IRegionService : IAsyncDisposable
     /// <summary>Deletes a region.</summary>
     Task DeleteAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>The daemon's sessions this user may see, mapctl's own left out.</summary>
+    /// <summary>The daemon's sessions this user may see.</summary>
     Task<IReadOnlyList<SessionSummary>> ListSessionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The daemon's version, uptime, capacity, counts and health.</summary>
+    Task<DaemonStatus> StatusAsync(CancellationToken cancellationToken);
+
     /// <summary>
-    /// Follows <paramref name="names"/> (every region when empty): first the current state of each
-    /// that exists, then changes as they happen. A watch the daemon refuses at the start throws its
-    /// status; one it ends later throws UNAVAILABLE, or just ends; cancelling throws
-    /// <see cref="OperationCanceledException"/>.
+    /// Follows <paramref name="names"/> (every region when empty): first the current state of each,
+    /// then changes as they happen. A watch the daemon refuses at the start (a name that does not
+    /// exist: NOT_FOUND) throws its status; one it ends later throws UNAVAILABLE, or just ends;
+    /// cancelling throws <see cref="OperationCanceledException"/>.
     /// </summary>
     IAsyncEnumerable<WatchEvent> WatchAsync(IReadOnlyList<string> names, CancellationToken cancellationToken);
 }

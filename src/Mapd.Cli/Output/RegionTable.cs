@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// <c>mapctl ls</c>'s table: <c>NAME SIZE GENERATION MODE OWNER MAPPERS</c>, one region per row
@@ -13,8 +13,8 @@ internal static class RegionTable
     // Sizes, generations and mapper counts compare at a glance when their digits line up.
     private static readonly bool[] RightAligned = [false, true, true, false, false, true];
 
-    /// <summary>The table, header first, each line ending in a newline.</summary>
-    public static string Render(IEnumerable<RegionInfo> regions, AccountNames accounts) =>
+    /// <summary>The table, header first unless <paramref name="withHeader"/> is false, each line ending in a newline.</summary>
+    public static string Render(IEnumerable<RegionInfo> regions, AccountNames accounts, bool withHeader = true) =>
         TextTable.Render(Header, RightAligned, regions
             .OrderBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => new[]
@@ -25,5 +25,6 @@ internal static class RegionTable
                 PermissionMode.Format(r.Mode),
                 $"{accounts.User(r.OwnerUid)}:{accounts.Group(r.Gid)}",
                 r.Mappers.ToString(CultureInfo.InvariantCulture),
-            }));
+            }),
+            withHeader);
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Mapd.Cli.Daemon;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// <c>mapctl watch</c>'s lines, one per event, stamped with the UTC time mapctl received it:

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Mapd.Cli.Daemon;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// <c>--json</c> output. Field names are the proto's snake_case names and stay stable for

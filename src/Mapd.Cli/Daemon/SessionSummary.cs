@@ -1,6 +1,6 @@
 using Mapd.Protocol.V1;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Daemon;
 
 /// <summary>One client session of the daemon, as <c>mapctl sessions</c> shows it.</summary>
 /// <param name="IdPrefix">The first 8 hex digits of the session id, as the daemon's log writes it.</param>
@@ -17,6 +17,6 @@ internal sealed record SessionSummary(string IdPrefix, int Pid, uint Uid, IReadO
         (int)session.Pid,
         session.Uid,
         [.. session.Regions],
-        RegionStatus.TimeOf(session.Since),
+        RegionInfos.TimeOf(session.Since),
         (int)session.UnreadFds);
 }

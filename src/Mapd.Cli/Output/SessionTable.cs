@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Mapd.Cli.Daemon;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// <c>mapctl sessions</c>: a table <c>ID PID UID REGIONS UNREAD SINCE</c>, oldest session first,
@@ -17,8 +18,8 @@ internal static class SessionTable
 
     private static readonly bool[] RightAligned = [false, true, false, false, true, false];
 
-    /// <summary>The table, header first, each line ending in a newline.</summary>
-    public static string Render(IEnumerable<SessionSummary> sessions, AccountNames accounts) =>
+    /// <summary>The table, header first unless <paramref name="withHeader"/> is false, each line ending in a newline.</summary>
+    public static string Render(IEnumerable<SessionSummary> sessions, AccountNames accounts, bool withHeader = true) =>
         TextTable.Render(Header, RightAligned, Ordered(sessions).Select(s => new[]
         {
             s.IdPrefix,
@@ -27,7 +28,8 @@ internal static class SessionTable
             Regions(s.Regions),
             s.UnreadFds.ToString(CultureInfo.InvariantCulture),
             RegionText.Timestamp(s.Since, fractions: false) ?? "unknown",
-        }));
+        }),
+        withHeader);
 
     /// <summary>The sessions as JSON, oldest first, with a final newline.</summary>
     public static string RenderJson(IEnumerable<SessionSummary> sessions) => RegionJson.Write(new JsonWriterOptions { Indented = true }, writer =>

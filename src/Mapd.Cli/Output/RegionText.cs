@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>How a region's fields read in human output, shared by <c>ls</c>, <c>stat</c> and the confirmations.</summary>
 internal static class RegionText
@@ -14,6 +14,14 @@ internal static class RegionText
     {
         var text = ByteSize.Format((ulong)bytes);
         return ByteSize.TryParse(text, out var exact) && exact == (ulong)bytes ? text : bytes.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A size for a <c>key: value</c> line: <c>16M (16777216 bytes)</c>, or just the number when that is all mapctl's notation would say.</summary>
+    public static string Bytes(long bytes)
+    {
+        var exact = bytes.ToString(CultureInfo.InvariantCulture);
+        var human = Size(bytes);
+        return human == exact ? exact : $"{human} ({exact} bytes)";
     }
 
     /// <summary>The size, and where a pending shrink takes it: <c>64M</c> or <c>64M-&gt;32M</c>.</summary>

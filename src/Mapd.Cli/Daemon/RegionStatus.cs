@@ -1,6 +1,6 @@
 using Mapd.Protocol.V1;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Daemon;
 
 /// <summary>What <c>mapctl stat</c> shows: the region, its address-space hint, who maps it, and any shrink waiting for them.</summary>
 /// <param name="Region">The fields every region description carries.</param>
@@ -15,15 +15,12 @@ internal sealed record RegionStatus(
 {
     /// <summary>Reads the daemon's answer to Get, which alone fills in the mapper details.</summary>
     public static RegionStatus From(Region region) => new(
-        RegionInfo.From(region),
+        RegionInfos.From(region),
         checked((long)region.MaxSize),
-        [.. region.MapperDetails.Select(m => new MapperStatus((int)m.Pid, m.Uid, m.Generation, TimeOf(m.Since), m.Blocking))],
+        [.. region.MapperDetails.Select(m => new MapperStatus((int)m.Pid, m.Uid, m.Generation, RegionInfos.TimeOf(m.Since), m.Blocking))],
         region.PendingShrink is { } shrink
-            ? new PendingShrinkStatus(shrink.Generation, TimeOf(shrink.Since), shrink.HolePunched, shrink.Recovering)
+            ? new PendingShrinkStatus(shrink.Generation, RegionInfos.TimeOf(shrink.Since), shrink.HolePunched, shrink.Recovering)
             : null);
-
-    /// <summary>A timestamp the daemon may have left out; <c>default</c> then, which renders as unknown.</summary>
-    internal static DateTimeOffset TimeOf(Google.Protobuf.WellKnownTypes.Timestamp? time) => time?.ToDateTimeOffset() ?? default;
 }
 
 /// <summary>One session that maps a region.</summary>

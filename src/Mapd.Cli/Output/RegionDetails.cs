@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Mapd.Cli.Daemon;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Output;
 
 /// <summary>
 /// <c>mapctl stat</c>'s human output: one <c>key: value</c> line per field, keys named as in
@@ -22,8 +23,8 @@ internal static class RegionDetails
         var fields = new List<(string Key, string Value)>
         {
             ("name", region.Name),
-            ("size", Bytes(region.Size)),
-            ("pending_size", region.PendingSize == 0 ? "none" : Bytes(region.PendingSize)),
+            ("size", RegionText.Bytes(region.Size)),
+            ("pending_size", region.PendingSize == 0 ? "none" : RegionText.Bytes(region.PendingSize)),
         };
         if (status.PendingShrink is { } shrink)
         {
@@ -32,7 +33,7 @@ internal static class RegionDetails
 
         if (status.MaxSize != 0)
         {
-            fields.Add(("max_size", Bytes(status.MaxSize)));
+            fields.Add(("max_size", RegionText.Bytes(status.MaxSize)));
         }
 
         fields.AddRange(
@@ -77,11 +78,4 @@ internal static class RegionDetails
         $"hole punched: {RegionText.YesNo(shrink.HolePunched)}, recovering: {RegionText.YesNo(shrink.Recovering)}";
 
     private static string Uid(uint uid, AccountNames accounts) => $"{uid.ToString(CultureInfo.InvariantCulture)} ({accounts.User(uid)})";
-
-    private static string Bytes(long bytes)
-    {
-        var exact = bytes.ToString(CultureInfo.InvariantCulture);
-        var human = RegionText.Size(bytes);
-        return human == exact ? exact : $"{human} ({exact} bytes)";
-    }
 }

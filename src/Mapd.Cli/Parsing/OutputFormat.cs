@@ -1,4 +1,4 @@
-namespace Mapd.Cli;
+namespace Mapd.Cli.Parsing;
 
 /// <summary>How <c>ls</c>, <c>stat</c>, <c>sessions</c> and <c>watch</c> print.</summary>
 internal enum OutputFormat

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mapd.Protocol.V1;
 
-namespace Mapd.Cli;
+namespace Mapd.Cli.Daemon;
 
 /// <summary>One event of a Watch stream.</summary>
 /// <param name="Kind">The contract's name of the event kind: CURRENT, RESIZED, SHRINK_PENDING, DELETED.</param>
@@ -9,7 +9,7 @@ namespace Mapd.Cli;
 internal sealed record WatchEvent(string Kind, RegionInfo Region)
 {
     /// <summary>Reads an event off the stream.</summary>
-    public static WatchEvent From(RegionEvent regionEvent) => new(KindName(regionEvent.Kind), RegionInfo.From(regionEvent.Region ?? new Region()));
+    public static WatchEvent From(RegionEvent regionEvent) => new(KindName(regionEvent.Kind), RegionInfos.From(regionEvent.Region ?? new Region()));
 
     /// <summary>
     /// The proto's enum value name, which is what scripts match on. A kind this mapctl predates
