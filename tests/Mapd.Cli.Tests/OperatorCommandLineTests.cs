@@ -104,6 +104,16 @@ public class OperatorCommandLineTests
     }
 
     [Fact]
+    public void A_double_dash_before_the_command_still_leaves_it_the_command()
+    {
+        Assert.Equal(new Invocation(Verb.Remove, Name: "-x"), Parse("--", "rm", "-x"));
+        Assert.Equal(new Invocation(Verb.List), Parse("--", "ls"));
+        Assert.Equal(new Invocation(Verb.Remove, SocketDirectory: "/s", Name: "-x"), Parse("--socket", "/s", "--", "rm", "-x"));
+        Assert.StartsWith("no command given", UsageError("--"), StringComparison.Ordinal);
+        Assert.StartsWith("unknown command '-x'", UsageError("--", "-x"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_value_option_takes_the_next_word_whatever_it_looks_like()
     {
         Assert.Equal(CommandLine.SocketDirectoryOf("--json"), Parse("--socket", "--json", "ls").SocketDirectory);

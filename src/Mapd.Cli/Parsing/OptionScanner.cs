@@ -21,19 +21,29 @@ internal static class OptionScanner
     {
         var words = new List<string>(args.Count + 1);
         var seen = new HashSet<Option>();
+        var operands = 0;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
             if (arg == "--")
             {
-                // Everything after -- is an operand, however it looks.
-                words.AddRange(args.Skip(i));
+                // Everything after -- is an operand, however it looks. The first operand is the
+                // command even there (mapctl -- rm -x), which System.CommandLine would not see
+                // after --: it goes before it.
+                if (operands == 0 && i + 1 < args.Count)
+                {
+                    words.Add(args[++i]);
+                }
+
+                words.Add("--");
+                words.AddRange(args.Skip(i + 1));
                 break;
             }
 
             if (arg.Length < 2 || arg[0] != '-')
             {
                 words.Add(arg);
+                operands++;
                 continue;
             }
 
