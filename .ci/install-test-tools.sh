@@ -8,6 +8,7 @@
 #   python3-yaml                  read the Kubernetes manifests
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
+#   zsh, fish                     run mapctl's completion scripts
 # Idempotent: does nothing when every tool is already there.
 set -euo pipefail
 
@@ -32,6 +33,8 @@ need py:yaml python3-yaml
 need systemd-analyze systemd
 need systemd-socket-activate systemd
 need setpriv util-linux
+need zsh zsh
+need fish fish
 
 if ((${#packages[@]} == 0)); then
     echo "install-test-tools: everything is installed"

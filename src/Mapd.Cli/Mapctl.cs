@@ -1,5 +1,9 @@
 using System.Reflection;
 using Grpc.Core;
+using Mapd.Cli.Completions;
+using Mapd.Cli.Daemon;
+using Mapd.Cli.Output;
+using Mapd.Cli.Parsing;
 using Mapd.Client;
 
 namespace Mapd.Cli;
@@ -50,13 +54,17 @@ internal sealed class Mapctl
             return Fail(ExitCode.Usage, e.Message);
         }
 
+        // These answer from mapctl alone, without touching a socket.
         switch (invocation.Verb)
         {
             case Verb.Help:
-                await _out.WriteAsync(Usage.Help);
+                await _out.WriteAsync(invocation.Topic is { } topic ? CommandHelp.Of(topic, CommandTree.Instance) : Usage.Help);
                 return ExitCode.Success;
             case Verb.Version:
                 await _out.WriteLineAsync($"mapctl {Version} (protocol mapd.v1)");
+                return ExitCode.Success;
+            case Verb.Completions:
+                await _out.WriteAsync(CompletionScripts.Of(invocation.Shell));
                 return ExitCode.Success;
         }
 
@@ -87,6 +95,11 @@ internal sealed class Mapctl
             var message = string.IsNullOrWhiteSpace(e.Message) ? Unexplained(e.Code, invocation.Verb) : e.Message;
             return Fail(e.Code is StatusCode.Unavailable ? ExitCode.Unreachable : ExitCode.Refused, message);
         }
+        catch (OverflowException)
+        {
+            // A size or count no region can have: the daemon is broken or speaks another protocol.
+            return Fail(ExitCode.Refused, "mapd answered with a number out of range; is it a mapd of this protocol (mapd.v1)? Its log may say more");
+        }
         catch (IOException e)
         {
             // The daemon answered but something on this side failed, e.g. mapping a created
@@ -112,12 +125,12 @@ internal sealed class Mapctl
         switch (invocation.Verb)
         {
             case Verb.List:
-                var regions = await service.ListAsync(cancellationToken);
+                var regions = await service.ListAsync(invocation.Prefix, cancellationToken);
                 return invocation.Format switch
                 {
                     OutputFormat.Json => RegionJson.Render(regions),
                     OutputFormat.Names => string.Concat(regions.Select(r => r.Name).Order(StringComparer.Ordinal).Select(n => n + "\n")),
-                    _ => RegionTable.Render(regions, _accounts.Value),
+                    _ => RegionTable.Render(regions, _accounts.Value, withHeader: !invocation.NoHeaders),
                 };
             case Verb.Stat:
                 var status = await service.GetDetailsAsync(invocation.Name, cancellationToken);
@@ -137,7 +150,10 @@ internal sealed class Mapctl
                 return $"deleted region '{invocation.Name}'\n";
             case Verb.Sessions:
                 var sessions = await service.ListSessionsAsync(cancellationToken);
-                return invocation.Format == OutputFormat.Json ? SessionTable.RenderJson(sessions) : SessionTable.Render(sessions, _accounts.Value);
+                return invocation.Format == OutputFormat.Json ? SessionTable.RenderJson(sessions) : SessionTable.Render(sessions, _accounts.Value, withHeader: !invocation.NoHeaders);
+            case Verb.Status:
+                var daemon = await service.StatusAsync(cancellationToken);
+                return invocation.Format == OutputFormat.Json ? StatusReport.RenderJson(daemon, _time.GetUtcNow()) : StatusReport.Render(daemon, _time.GetUtcNow());
             default:
                 throw new InvalidOperationException($"{invocation.Verb} needs no daemon");
         }

@@ -1,4 +1,6 @@
 using Mapd.Cli;
+using Mapd.Cli.Daemon;
+using Mapd.Cli.Output;
 
 using var interrupt = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

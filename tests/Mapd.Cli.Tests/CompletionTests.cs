@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mapd.Cli.Tests;
 
 /// <summary>
@@ -8,61 +6,44 @@ namespace Mapd.Cli.Tests;
 /// </summary>
 public sealed class CompletionTests : IDisposable
 {
-    private static readonly string Script = Path.Join(AppContext.BaseDirectory, "completions", "mapctl.bash");
+    private readonly StubMapctl _stub = new();
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("mapctl-completion-").FullName;
+    private string[] StubCalls => _stub.Calls;
 
-    public CompletionTests()
-    {
-        File.WriteAllText(Stub, "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/calls\"\nprintf 'alpha\\nbeta\\norders\\n'\n");
-        File.SetUnixFileMode(Stub, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
-
-    private string Stub => Path.Join(_directory, "mapctl");
-
-    private string[] StubCalls => File.Exists(Path.Join(_directory, "calls")) ? File.ReadAllLines(Path.Join(_directory, "calls")) : [];
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _stub.Dispose();
 
     /// <summary>Completes the last of <paramref name="words"/> (the word under the cursor, "" for a fresh one).</summary>
     private async Task<string[]> Complete(params string[] words)
     {
-        var quoted = string.Join(' ', words.Prepend(Stub).Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"source '{Script}'; COMP_WORDS=({quoted}); COMP_CWORD={words.Length}; _mapctl; printf '%s\\n' \"${{COMPREPLY[@]}}\"");
-        using var bash = Process.Start(start)!;
-        var output = await bash.StandardOutput.ReadToEndAsync();
-        var error = await bash.StandardError.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        Assert.True(bash.ExitCode == 0, error);
-        Assert.Empty(error);
+        var quoted = string.Join(' ', words.Prepend(_stub.Path).Select(StubMapctl.Quote));
+        var output = await _stub.RunAsync(
+            "bash",
+            "-c",
+            $"source '{StubMapctl.Script("bash")}'; COMP_WORDS=({quoted}); COMP_CWORD={words.Length}; _mapctl; printf '%s\\n' \"${{COMPREPLY[@]}}\"");
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
     }
 
     [Fact]
     public async Task Commands_include_sessions_and_watch()
     {
-        Assert.Equal(["create", "help", "ls", "resize", "rm", "sessions", "stat", "version", "watch"], await Complete(""));
-        Assert.Equal(["sessions", "stat"], await Complete("s"));
+        Assert.Equal(["completions", "create", "help", "ls", "resize", "rm", "sessions", "stat", "status", "version", "watch"], await Complete(""));
+        Assert.Equal(["sessions", "stat", "status"], await Complete("s"));
         Assert.Equal(["watch"], await Complete("w"));
     }
 
     [Theory]
-    [InlineData("sessions", "--help --json --socket")]
+    [InlineData("sessions", "--help --json --no-headers --socket")]
     [InlineData("watch", "--help --json --socket")]
     [InlineData("stat", "--help --json --socket")]
     [InlineData("resize", "--expect-generation --help --socket")]
     [InlineData("create", "--help --max-size --mode --socket")]
     [InlineData("rm", "--help --socket")]
-    [InlineData("ls", "--help --json --names --socket")]
+    [InlineData("ls", "--help --json --names --no-headers --prefix --socket")]
+    [InlineData("status", "--help --json --socket")]
+    [InlineData("", "--help --socket --version")]
     public async Task Each_command_offers_its_options(string command, string options)
     {
-        Assert.Equal(options.Split(' '), await Complete(command, "--"));
+        Assert.Equal(options.Split(' '), await Complete([.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--"]));
     }
 
     [Fact]
@@ -88,5 +69,24 @@ public sealed class CompletionTests : IDisposable
         Assert.Empty(await Complete("create", "x", "1M", "--max-size", ""));
         Assert.Equal(["beta"], await Complete("resize", "--expect-generation", "3", "b"));
         Assert.Equal(["0640", "0644"], await Complete("create", "--mode", "064"));
+    }
+
+    [Fact]
+    public async Task New_commands_complete_their_operands_and_values()
+    {
+        Assert.Equal(["bash", "fish", "zsh"], await Complete("completions", ""));
+        Assert.Empty(await Complete("completions", "bash", ""));
+        Assert.Equal(["stat", "status"], await Complete("help", "sta"));
+        Assert.Equal(["orders"], await Complete("ls", "--prefix", "or"));
+        Assert.Equal(["orders"], await Complete("--socket", "=", "/run/y", "stat", "o"));
+        Assert.Equal(["ls --names", "--socket /run/y ls --names"], StubCalls);
+    }
+
+    [Fact]
+    public async Task Operands_after_a_double_dash_are_counted_and_options_are_not_offered()
+    {
+        Assert.Empty(await Complete("rm", "--", "-x", ""));
+        Assert.Empty(await Complete("stat", "--", "--j"));
+        Assert.Equal(["alpha", "beta", "orders"], await Complete("stat", "--", ""));
     }
 }

@@ -32,8 +32,13 @@ internal sealed class FakeRegionService : IRegionService
 
     public void Add(RegionStatus status) => _regions[status.Region.Name] = status;
 
-    public Task<IReadOnlyList<RegionInfo>> ListAsync(CancellationToken cancellationToken) =>
-        Answer("List", () => (IReadOnlyList<RegionInfo>)[.. _regions.Values.Select(s => s.Region)]);
+    /// <summary>What Status answers.</summary>
+    public DaemonStatus Status { get; set; } = Regions.Daemon();
+
+    public Task<IReadOnlyList<RegionInfo>> ListAsync(string prefix, CancellationToken cancellationToken) =>
+        Answer(prefix.Length == 0 ? "List" : $"List {prefix}", () => (IReadOnlyList<RegionInfo>)[.. _regions.Values.Select(s => s.Region).Where(r => r.Name.StartsWith(prefix, StringComparison.Ordinal))]);
+
+    public Task<DaemonStatus> StatusAsync(CancellationToken cancellationToken) => Answer("Status", () => Status);
 
     public Task<RegionStatus> GetDetailsAsync(string name, CancellationToken cancellationToken) =>
         Answer($"Get {name}", () => Find(name));

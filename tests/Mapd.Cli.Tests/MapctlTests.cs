@@ -30,7 +30,7 @@ public sealed class MapctlTests : IAsyncDisposable
             output,
             _error,
             Regions.Accounts,
-            new FixedTime(Regions.Now));
+            new FakeTimeProvider(Regions.Now));
         return await mapctl.RunAsync(args, cancellationToken);
     }
 

@@ -9,7 +9,7 @@ public sealed class MapctlWatchTests : IAsyncDisposable
     private readonly FakeRegionService _daemon = new();
     private readonly FlushRecorder _out = new();
     private readonly StringWriter _error = new();
-    private readonly FixedTime _time = new(Regions.Now) { Step = TimeSpan.FromMilliseconds(250) };
+    private readonly FakeTimeProvider _time = new(Regions.Now) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(250) };
     private readonly CancellationTokenSource _interrupt = new();
 
     public MapctlWatchTests()

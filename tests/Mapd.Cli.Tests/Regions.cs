@@ -40,23 +40,21 @@ internal static class Regions
     public static SessionSummary Session(string id = "3f2a9c01", int pid = 4242, uint uid = 1000, string[]? regions = null, DateTimeOffset? since = null, int unread = 0) =>
         new(id, pid, uid, regions ?? ["orders"], since ?? Created, unread);
 
+    /// <summary>A healthy daemon up for 3 days, 4 hours and 5 minutes at <see cref="Now"/>, with 64M of 8G used.</summary>
+    public static DaemonStatus Daemon(string health = "Healthy", string detail = "") => new(
+        "1.2.0+abc1234",
+        Now - new TimeSpan(3, 4, 5, 0),
+        8UL << 30,
+        64UL << 20,
+        Regions: 3,
+        Sessions: 2,
+        PendingShrinks: 1,
+        health,
+        detail,
+        "/run/mapd/storage");
+
     /// <summary>root and alice in both files, plus a comment and a malformed line that must be skipped.</summary>
     public static AccountNames Accounts() => new(
         passwd: "root:x:0:0:root:/root:/bin/bash\n# comment\nbroken line\nalice:x:1000:1000::/home/alice:/bin/sh\n",
         group: "root:x:0:\nalice:x:1000:\nstaff:x:1001:alice\n");
-}
-
-/// <summary>A clock that says what the test wants, moving on by <see cref="Step"/> each time it is read.</summary>
-internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public TimeSpan Step { get; set; }
-
-    public override DateTimeOffset GetUtcNow()
-    {
-        var now = Now;
-        Now += Step;
-        return now;
-    }
 }
