@@ -37,18 +37,8 @@ internal sealed class HandoffClient : IDisposable
         }
 
         var socketPath = Path.Join(directory, "handoff-peer.sock");
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
-        if (TestEnvironment.DotnetHost is var host && Environment.ProcessPath == host)
-        {
-            start.FileName = host;
-            start.ArgumentList.Add(typeof(HandoffPeer).Assembly.Location);
-        }
-        else
-        {
-            start.FileName = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable this is");
-        }
-
-        foreach (var argument in (string[])[HandoffPeer.Command, "--socket", socketPath, "--file", filePath])
+        var start = SelfCommand.For(HandoffPeer.Command);
+        foreach (var argument in (string[])["--socket", socketPath, "--file", filePath])
         {
             start.ArgumentList.Add(argument);
         }

@@ -26,6 +26,13 @@ internal static class Program
           --daemon P    mapd.dll to start (default: src/Mapd.Server/bin/Release/net10.0/mapd.dll
                         of this repository; build it with 'dotnet build -c Release src/Mapd.Server')
 
+        usage: Mapd.Bench scale [--regions N] [--watchers W] [--phase-seconds S] [--rounds R] [--daemon PATH]
+          scale         with N regions (default 10000): List p50, Open p99 alone and beside a loop of
+                        Lists, resize latency of one region with W Watch streams on others (default
+                        5000) and with none, and the daemon's descriptors and RSS per region once
+                        every region was opened both ways; phases of S s (default 4) alternate over
+                        R rounds (default 3)
+
         usage: Mapd.Bench resize [--rounds N] [--pages 4k,huge] [--scenarios inplace,remap,copy,stw] [--clients C]
                                  [--threads T] [--batch B] [--pause-ms P] [--idle-ms I] [--tail-ms T] [--base 1G]
                                  [--grow-to 2G] [--warmup-rounds W] [--jit-warmup J] [--block K] [--warm 4G] [--read old|new] [--out DIR] [--daemon PATH]
@@ -94,6 +101,24 @@ internal static class Program
 
                 case ResizeClient.Command:
                     return await ResizeClient.RunAsync(args[1..]);
+
+                case ListLoop.Command:
+                    return await ListLoop.RunAsync(args[1..]);
+
+                case "scale":
+                    {
+                        var options = ScaleArguments.Parse(args.AsSpan(1));
+                        using var stop = new CancellationTokenSource();
+                        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+                        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+                        return await ScaleBenchmark.RunAsync(options, stop.Token);
+
+                        void Cancel(PosixSignalContext context)
+                        {
+                            context.Cancel = true;
+                            stop.Cancel();
+                        }
+                    }
 
                 default:
                     Console.Error.WriteLine($"unknown benchmark '{args[0]}'\n{Usage}");

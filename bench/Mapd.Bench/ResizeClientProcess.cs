@@ -26,24 +26,13 @@ internal sealed class ResizeClientProcess : IDisposable
     /// <summary>Starts a client (this executable with <see cref="ResizeClient.Command"/>) and waits for <c>ready</c>.</summary>
     public static async Task<ResizeClientProcess> StartAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (TestEnvironment.DotnetHost is var host && Environment.ProcessPath == host)
-        {
-            start.FileName = host;
-            start.ArgumentList.Add(typeof(ResizeClient).Assembly.Location);
-        }
-        else
-        {
-            start.FileName = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable this is");
-        }
-
-        start.ArgumentList.Add(ResizeClient.Command);
+        var start = SelfCommand.For(ResizeClient.Command);
+        start.RedirectStandardInput = true;
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment.Remove("MAPD_SOCKET_DIR");
         var client = new ResizeClientProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start a resize client"));
         try
         {
