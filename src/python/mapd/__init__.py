@@ -25,6 +25,12 @@ from .info import EventKind, Mapper, PendingShrink, RegionEvent, RegionInfo
 from .region import Region
 from .watch import EventStream
 
+# Tracebacks and reprs name the classes where users import them from: mapd.NotFound, not mapd.errors.NotFound.
+for _public in (Client, EventStream, Region, RegionInfo, RegionEvent, EventKind, Mapper, PendingShrink, MapdError, NotFound,
+                AlreadyExists, PermissionDenied, InvalidArgument, ResourceExhausted, FailedPrecondition, Unavailable):
+    _public.__module__ = __name__
+del _public
+
 __all__ = [
     "AlreadyExists",
     "Client",

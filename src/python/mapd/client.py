@@ -153,7 +153,6 @@ class Client:
     def watch(self, names: Iterable[str] = ()) -> EventStream:
         """Streams :class:`RegionEvent` s for ``names``, or, without names, for every region this
         session has open (including ones opened later)."""
-        self._usable_connection()
         stream = EventStream(self, tuple(names))
         self._streams.add(stream)
         return stream

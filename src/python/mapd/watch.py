@@ -31,12 +31,13 @@ class EventStream(Iterator[RegionEvent]):
     for it and resumes with fresh CURRENT events."""
 
     def __init__(self, source: ConnectionSource, names: tuple[str, ...]) -> None:
+        """Subscribes before returning, so no event after this call is missed."""
         self._source = source
         self._names = names
         self._lock = threading.Lock()
         self._closed = False
-        self._call: EventCall | None = None
-        self._connection: Connection | None = None
+        self._connection = source._usable_connection()
+        self._call: EventCall | None = self._subscribe(self._connection)
 
     def __iter__(self) -> EventStream:
         return self
@@ -46,9 +47,9 @@ class EventStream(Iterator[RegionEvent]):
             with self._lock:
                 if self._closed:
                     raise StopIteration
-                if self._call is None or self._connection is None:
+                if self._call is None:
                     self._connection = self._source._usable_connection()
-                    self._call = self._connection.stub.Watch(pb.WatchRequest(names=self._names), metadata=self._connection.headers)
+                    self._call = self._subscribe(self._connection)
                 call, connection = self._call, self._connection
             try:
                 return RegionEvent.from_proto(next(call))
@@ -64,6 +65,11 @@ class EventStream(Iterator[RegionEvent]):
             with self._lock:
                 self._call = None
             self._source._next_connection(connection)
+
+    def _subscribe(self, connection: Connection) -> EventCall:
+        call = connection.stub.Watch(pb.WatchRequest(names=self._names), metadata=connection.headers)
+        call.initial_metadata()  # the daemon sends headers once the subscription exists
+        return call
 
     def close(self) -> None:
         """Ends the stream; a blocked iteration ends with StopIteration."""
