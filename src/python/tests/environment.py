@@ -11,8 +11,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 REPOSITORY = Path(__file__).resolve().parents[3]
 REQUIRE_ALL = os.environ.get("MAPD_REQUIRE_ALL") == "1"
 IS_ROOT = os.getuid() == 0
@@ -24,6 +22,8 @@ def require(available: bool, reason: str) -> None:
     nothing may be skipped, so the test fails instead."""
     if available:
         return
+    import pytest  # only here: the benchmarks start daemons through this module without pytest
+
     if REQUIRE_ALL:
         pytest.fail(f"{reason} (MAPD_REQUIRE_ALL=1: nothing may be skipped)")
     pytest.skip(reason)
