@@ -366,8 +366,13 @@ class Client:
                 connection.close()
                 continue
             with self._changed:
-                previous, self._connection = self._connection, connection
-                self._changed.notify_all()
+                stopped = self._stopped.is_set()  # the last view went while this was re-attaching
+                if not stopped:
+                    previous, self._connection = self._connection, connection
+                    self._changed.notify_all()
+            if stopped:
+                connection.close()
+                return
             previous.close()
             log.info("mapd: reconnected to %s (session %s)", self._socket_dir, connection.session.id[:8])
             return
