@@ -10,8 +10,16 @@ import pytest
 
 import mapd
 from daemon import Daemon
+from processes import remove_public_copy
 
 _names = itertools.count(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def public_copy_removed() -> Iterator[None]:
+    """The world-readable copy of the peer's modules goes with the session."""
+    yield
+    remove_public_copy()
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,13 @@ def public_tests() -> Path:
     return _public_copy
 
 
+def remove_public_copy() -> None:
+    global _public_copy
+    if _public_copy is not None:
+        shutil.rmtree(_public_copy, ignore_errors=True)
+        _public_copy = None
+
+
 class Peer:
     """A Python process (``peer.py``) with its own mapd client, optionally as another uid."""
 
