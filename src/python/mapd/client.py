@@ -286,7 +286,7 @@ class Client:
         """Applies a state to every Region of its name here, then releases a pending shrink they
         have all finished."""
         for region in self._open.regions(state.name):
-            region.apply(state)
+            region._apply_state(state)
         if state.pending_size:
             self._release(state.name, state.generation)
 
@@ -335,13 +335,13 @@ class Client:
             regions = self._open.note(state)
             if message.event.kind != pb.RegionEvent.DELETED:
                 for region in regions:
-                    region.apply(state)
+                    region._apply_state(state)
                 if regions and state.pending_size:
                     self._release(state.name, state.generation)
         elif isinstance(message, _LeaseEnded):
-            outcome = message.region.end_lease(message.key)
+            outcome = message.region._end_lease(message.key)
             if outcome.shrunk:
-                self._release(message.region.name, message.region.completed_generation)
+                self._release(message.region.name, message.region._completed_generation)
             if outcome.drained:
                 self._region_drained(message.region)
         elif isinstance(message, _SessionLost):
@@ -391,13 +391,13 @@ class Client:
                 stat = os.fstat(fd)
             finally:
                 os.close(fd)
-            same = [region for region in regions if region.file_identity == (stat.st_dev, stat.st_ino)]
+            same = [region for region in regions if region._file_identity == (stat.st_dev, stat.st_ino)]
             if not same:
                 # Deleted and created anew while the daemon was away: that file is not the one mapped here.
                 connection.stub.Close(pb.CloseRequest(name=name), metadata=connection.headers)
                 continue
             for region in same:
-                region.apply(response.region)
+                region._apply_state(response.region)
             reached = self._open.reached(name)
             if response.region.pending_size and reached >= response.region.generation:
                 connection.stub.Release(pb.ReleaseRequest(name=name, generation=reached), metadata=connection.headers)

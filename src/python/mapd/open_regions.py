@@ -110,7 +110,7 @@ class OpenRegions:
     def reached(self, name: str) -> int:
         """The generation every Region of ``name`` has finished applying: what the session may release."""
         regions = self.regions(name)
-        return min((region.completed_generation for region in regions), default=0)
+        return min((region._completed_generation for region in regions), default=0)
 
     def is_empty(self) -> bool:
         """True when no name is mapped, opened or closing."""

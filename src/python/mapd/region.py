@@ -91,7 +91,7 @@ class Region:
         self._apply_lock = threading.Lock()  # one resize applied at a time; taken before _lock
         self._lock = threading.Lock()
         stat = os.fstat(fd)
-        self.file_identity = (stat.st_dev, stat.st_ino)
+        self._file_identity = (stat.st_dev, stat.st_ino)  # the file, to recognise it after a daemon restart
         length = _mapped_length(state)
         self._published = [_Published(self._map(length))]
         self._size = length
@@ -189,17 +189,14 @@ class Region:
         state = "closed" if self._closed else f"size={self._size} generation={self._generation}"
         return f"<mapd.Region {self._name!r} {'read-write' if self._writable else 'read-only'} {state}>"
 
+    # What the Client calls (not for users): applying states, ended views, what may be released.
+
     @property
-    def completed_generation(self) -> int:
+    def _completed_generation(self) -> int:
         """The newest generation whose shrink (if any) this mapping has finished: what it may release."""
         return self._completed
 
-    @property
-    def drained(self) -> bool:
-        """True once closed and every mapping is gone."""
-        return self._drained
-
-    def apply(self, state: pb.Region) -> None:
+    def _apply_state(self, state: pb.Region) -> None:
         """Brings the mapping to ``state`` if it is newer than what was applied: a grow maps more
         (in place, else a new mapping, pre-faulted before it is published); a shrink publishes the
         smaller size and finishes once no view reaches past it."""
@@ -231,7 +228,7 @@ class Region:
                         self._completed = state.generation
                 self._finish_shrink_if_free()
 
-    def end_lease(self, key: int) -> LeaseOutcome:
+    def _end_lease(self, key: int) -> LeaseOutcome:
         """Records that the view ``key`` is gone: unmaps a retired mapping it was the last view
         of, and finishes a shrink it was holding up."""
         with self._lock:

@@ -39,7 +39,7 @@ def address(array: numpy.ndarray) -> int:  # type: ignore[type-arg]
 
 def maps_file_at(region: mapd.Region, start: int) -> bool:
     """Whether /proc/self/maps has a mapping of the region's file that starts at ``start``."""
-    _, inode = region.file_identity
+    _, inode = region._file_identity
     with open("/proc/self/maps", encoding="ascii") as maps:
         for line in maps:
             fields = line.split()
