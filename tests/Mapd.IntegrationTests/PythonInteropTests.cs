@@ -6,14 +6,14 @@ namespace Mapd.IntegrationTests;
 /// Any language can use mapd: a Python process using the mapd package (src/python, installed
 /// from its wheel) shares a region with a C# client, byte for byte, while both map it.
 /// </summary>
-public sealed class PythonInteropTests(SharedDaemon shared) : IClassFixture<SharedDaemon>
+[Collection(PythonPackageGroup.Name)]
+public sealed class PythonInteropTests(SharedDaemon shared, PythonPackage package) : IClassFixture<SharedDaemon>
 {
     [RequiresToolsFact("py:ensurepip", "py:setuptools", "py:wheel", "py:grpc", "py:google.protobuf", "py:numpy")]
     public async Task A_python_client_reads_and_writes_the_bytes_of_a_region_a_csharp_client_created()
     {
         var daemon = shared.Daemon;
         var name = Status.UniqueName("python");
-        var package = await PythonPackage.GetAsync();
 
         await using var client = await daemon.ConnectAsync();
         using var region = await client.CreateAsync(name, 1 << 20, mode: 0b110_110_110);
@@ -21,7 +21,7 @@ public sealed class PythonInteropTests(SharedDaemon shared) : IClassFixture<Shar
 
         var script = Path.Join(TestEnvironment.RepositoryRoot, "tests", "interop", "python", "interop.py");
         var (exit, output) = await TestTools.RunAsync(
-            package.Python,
+            await package.GetPythonAsync(),
             [script, daemon.SocketDirectory, name, "7", "8"],
             environment: new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1" });
         Assert.True(exit == 0, output);

@@ -9,15 +9,15 @@ namespace Mapd.IntegrationTests;
 /// sharing bytes, resizes under numpy arrays, shrinks waiting for views, SIGKILL, restarts,
 /// other uids, every error class, mypy, and the README's examples.
 /// </summary>
-public sealed class PythonPackageTests(ITestOutputHelper output)
+[Collection(PythonPackageGroup.Name)]
+public sealed class PythonPackageTests(PythonPackage package, ITestOutputHelper output)
 {
     [RequiresToolsFact("py:ensurepip", "py:setuptools", "py:wheel", "py:grpc", "py:google.protobuf", "py:numpy", "py:pytest", "py:mypy",
         "protoc", "/usr/include/google/protobuf/timestamp.proto", "setpriv")]
     public async Task The_wheel_passes_its_pytest_suite_against_the_real_daemon()
     {
-        var package = await PythonPackage.GetAsync();
         var (exit, log) = await TestTools.RunAsync(
-            package.Python,
+            await package.GetPythonAsync(),
             ["-P", "-m", "pytest", Path.Join(PythonPackage.SourceDirectory, "tests"), "-p", "no:cacheprovider", "-q", "-rs", "--durations=5"],
             environment: new Dictionary<string, string>
             {

@@ -4,31 +4,45 @@ namespace Mapd.IntegrationTests.Infrastructure;
 /// The Python package (src/python) as its users get it: built into a wheel and installed with pip
 /// into a virtual environment that sees Debian's python3-grpcio, python3-protobuf and
 /// python3-numpy, so the install also checks that the package's dependency ranges accept them.
-/// Built once per test run, from a copy outside the checkout, so the tests import the wheel and
-/// not the source tree.
+/// Built from a copy outside the checkout, so the tests import the wheel and not the source
+/// tree; built on first use (a test skipped for a missing tool builds nothing), once for the
+/// <see cref="PythonPackageGroup"/>, and removed with it.
 /// </summary>
-public sealed class PythonPackage
+public sealed class PythonPackage : IAsyncLifetime
 {
-    private static readonly Lazy<Task<PythonPackage>> Built = new(BuildAsync);
+    private readonly Lazy<Task<string>> _built;
 
-    private PythonPackage(string root) => Root = root;
-
-    /// <summary>The scratch directory: the source copy, the wheel and the virtual environment.</summary>
-    public string Root { get; }
-
-    /// <summary>The virtual environment's interpreter.</summary>
-    public string Python => Path.Join(Root, "venv", "bin", "python");
+    /// <summary>Creates the fixture; nothing is built yet.</summary>
+    public PythonPackage() => _built = new(BuildAsync);
 
     /// <summary>The package's own sources in the checkout (its tests live there).</summary>
     public static string SourceDirectory => Path.Join(TestEnvironment.RepositoryRoot, "src", "python");
 
-    /// <summary>The installed package, built on first use.</summary>
-    public static Task<PythonPackage> GetAsync() => Built.Value;
+    /// <summary>The virtual environment's interpreter, once the wheel is built and installed.</summary>
+    public async Task<string> GetPythonAsync() => Path.Join(await _built.Value, "venv", "bin", "python");
 
-    private static async Task<PythonPackage> BuildAsync()
+    /// <inheritdoc />
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_built.IsValueCreated)
+        {
+            try
+            {
+                Directory.Delete(await _built.Value, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+                // Nothing was built (the build failed and said why), or it is gone already.
+            }
+        }
+    }
+
+    private static async Task<string> BuildAsync()
     {
         var root = Directory.CreateTempSubdirectory("mapd-it-python-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
 
         // setpriv tests run the environment's interpreter as another uid.
         File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
@@ -42,7 +56,7 @@ public sealed class PythonPackage
         await RunAsync(pip, ["wheel", "--no-build-isolation", "--no-index", "--no-deps", "--wheel-dir", wheels, source]);
         var wheel = Directory.GetFiles(wheels, "mapd-*.whl").Single();
         await RunAsync(pip, ["install", "--no-index", "--no-build-isolation", $"{wheel}[numpy]"]);
-        return new PythonPackage(root);
+        return root;
     }
 
     /// <summary>What the wheel is built from: the package, without its tests or earlier build output.</summary>
@@ -59,17 +73,6 @@ public sealed class PythonPackage
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Join(to, relative))!);
             File.Copy(file, Path.Join(to, relative));
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 
