@@ -2,9 +2,11 @@
 # Installs the Debian tools the integration tests drive for real (they skip without them
 # locally, and fail without them under MAPD_REQUIRE_ALL=1, as in CI):
 #   prometheus, promtool          scrape the daemon, check /metrics and the alert rules
-#   protoc, grpc_python_plugin    generate Python stubs from protos/ at test time
+#   protoc                        check the Python package's generated code against protos/
 #   libprotobuf-dev               the well-known types (google/protobuf/*.proto) protoc imports
-#   python3-grpcio/-protobuf      the Python interop client
+#   python3-grpcio/-protobuf/-numpy   what the Python package (src/python) runs on
+#   python3-venv/-setuptools/-wheel   build its wheel and install it into a virtual environment
+#   python3-pytest, mypy          its test suite and type check
 #   python3-yaml                  read the Kubernetes manifests
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
@@ -24,11 +26,16 @@ need() { # need COMMAND|py:MODULE|/ABSOLUTE/PATH PACKAGE
 need prometheus prometheus
 need promtool prometheus
 need protoc protobuf-compiler
-need grpc_python_plugin protobuf-compiler-grpc
 need /usr/include/google/protobuf/timestamp.proto libprotobuf-dev
 need /usr/bin/python3 python3
 need py:grpc python3-grpcio
 need py:google.protobuf python3-protobuf
+need py:numpy python3-numpy
+need py:ensurepip python3-venv
+need py:setuptools python3-setuptools
+need py:wheel python3-wheel
+need py:pytest python3-pytest
+need py:mypy mypy
 need py:yaml python3-yaml
 need systemd-analyze systemd
 need systemd-socket-activate systemd
