@@ -6,7 +6,10 @@ namespace Mapd.Protocol;
 /// The session socket's messages (all integers little-endian):
 /// HELLO <c>MAPD u16</c>, WELCOME <c>MAPD u16 id[16]</c>, FD <c>MAPF u64</c> + one fd,
 /// TAKEN <c>MAPT u64...</c> (client to daemon: those fds arrived; one to
-/// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement).
+/// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement),
+/// CLOSE <c>MAPC u64 name</c> (client to daemon: this session no longer maps the region
+/// <c>name</c>, whose newest descriptor it received had that handoff id; the daemon ignores a
+/// CLOSE older than the session's newest open of the name, which may have overtaken it).
 /// </summary>
 public static class SessionFrames
 {
@@ -28,11 +31,16 @@ public static class SessionFrames
     /// <summary>The largest message either side sends.</summary>
     public const int MaxLength = 4 + (8 * MaxTakenIds);
 
+    /// <summary>The longest CLOSE: its handoff id and the longest region name.</summary>
+    public const int MaxCloseLength = 12 + RegionName.MaxLength;
+
     private static ReadOnlySpan<byte> HelloMagic => "MAPD"u8;
 
     private static ReadOnlySpan<byte> FdMagic => "MAPF"u8;
 
     private static ReadOnlySpan<byte> TakenMagic => "MAPT"u8;
+
+    private static ReadOnlySpan<byte> CloseMagic => "MAPC"u8;
 
     /// <summary>Writes HELLO (<see cref="HelloLength"/> bytes) into <paramref name="destination"/>.</summary>
     public static void WriteHello(Span<byte> destination)
@@ -110,6 +118,35 @@ public static class SessionFrames
             handoffIds.Add(BinaryPrimitives.ReadUInt64LittleEndian(message[(4 + (8 * i))..]));
         }
 
+        return true;
+    }
+
+    /// <summary>Writes CLOSE of region <paramref name="name"/> into <paramref name="destination"/> and returns its length.</summary>
+    /// <exception cref="ArgumentException">The name is not a valid region name.</exception>
+    public static int WriteClose(Span<byte> destination, ulong handoffId, string name)
+    {
+        if (RegionName.Validate(name) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(name));
+        }
+
+        CloseMagic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[4..], handoffId);
+        return 12 + System.Text.Encoding.ASCII.GetBytes(name, destination[12..]);
+    }
+
+    /// <summary>Reads CLOSE; false when <paramref name="message"/> is not one (the name is checked by whoever acts on it).</summary>
+    public static bool TryReadClose(ReadOnlySpan<byte> message, out ulong handoffId, out string name)
+    {
+        handoffId = 0;
+        name = string.Empty;
+        if (message.Length <= 12 || message.Length > MaxCloseLength || !message[..4].SequenceEqual(CloseMagic))
+        {
+            return false;
+        }
+
+        handoffId = BinaryPrimitives.ReadUInt64LittleEndian(message[4..]);
+        name = System.Text.Encoding.Latin1.GetString(message[12..]);
         return true;
     }
 

@@ -65,6 +65,58 @@ public sealed class SessionTests(SharedDaemon shared) : IClassFixture<SharedDaem
     }
 
     [Fact]
+    public async Task A_close_on_the_session_socket_closes_and_one_overtaken_by_a_newer_open_does_not()
+    {
+        await using var mapd = await Daemon.ConnectAsync();
+        var name = Status.UniqueName("close");
+        var barrier = Status.UniqueName("barrier");
+        foreach (var region in (string[])[name, barrier])
+        {
+            await using (await mapd.CreateAsync(region, 8192))
+            {
+            }
+        }
+
+        using var socket = UnixSockets.ConnectSeqPacket(Path.Join(Daemon.SocketDirectory, "mapd-fd.sock"));
+        UnixSockets.Send(socket, [.. "MAPD"u8, 1, 0], "hello");
+        var buffer = new byte[64];
+        UnixSockets.Receive(socket, buffer, out _, "welcome");
+        var headers = new Metadata { { "mapd-session", Convert.ToHexStringLower(buffer, 6, 16) } };
+        var first = await OpenAndTakeAsync(name);
+        var second = await OpenAndTakeAsync(name);
+        var barrierOpen = await OpenAndTakeAsync(barrier);
+
+        // A CLOSE naming the first open arrives after the second open: it is stale. The daemon
+        // reads a session's frames in order, so once the barrier's CLOSE took effect, so did it.
+        SendClose(first, name);
+        SendClose(first, "never-opened");
+        SendClose(barrierOpen, barrier);
+        await Eventually(async () => (await mapd.GetAsync(barrier)).Mappers == 0);
+        var afterStale = (await mapd.GetAsync(name)).Mappers;
+        SendClose(second, name);
+        await Eventually(async () => (await mapd.GetAsync(name)).Mappers == 0);
+
+        Assert.Equal(1, afterStale);
+        Assert.True(second > first);
+
+        async Task<ulong> OpenAndTakeAsync(string region)
+        {
+            var reply = await mapd.Grpc.OpenAsync(new OpenRequest { Name = region, Access = Access.ReadOnly }, headers);
+            UnixSockets.Receive(socket, buffer, out var fd, "fd");
+            fd?.Dispose();
+            var taken = new byte[SessionFrames.HandoffLength];
+            UnixSockets.Send(socket, taken.AsSpan(0, SessionFrames.WriteTaken(taken, [reply.HandoffId])), "taken");
+            return reply.HandoffId;
+        }
+
+        void SendClose(ulong handoffId, string region)
+        {
+            var close = new byte[SessionFrames.MaxCloseLength];
+            UnixSockets.Send(socket, close.AsSpan(0, SessionFrames.WriteClose(close, handoffId, region)), "close");
+        }
+    }
+
+    [Fact]
     public async Task A_session_that_does_not_say_hello_gets_no_welcome()
     {
         using var socket = UnixSockets.ConnectSeqPacket(Path.Join(Daemon.SocketDirectory, "mapd-fd.sock"));

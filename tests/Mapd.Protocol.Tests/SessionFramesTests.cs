@@ -179,4 +179,38 @@ public sealed class SessionFramesTests
         Assert.True(SessionFrames.MaxLength >= SessionFrames.WelcomeLength);
         Assert.True(SessionFrames.MaxLength >= SessionFrames.HandoffLength);
     }
+
+    [Fact]
+    public void Close_round_trips_its_handoff_id_and_name()
+    {
+        var buffer = new byte[SessionFrames.MaxCloseLength];
+        var name = new string('n', RegionName.MaxLength);
+
+        var length = SessionFrames.WriteClose(buffer, 0x0102030405060708, name);
+
+        Assert.Equal(SessionFrames.MaxCloseLength, length);
+        Assert.Equal("MAPC"u8.ToArray(), buffer[..4]);
+        Assert.True(SessionFrames.TryReadClose(buffer.AsSpan(0, length), out var handoffId, out var read));
+        Assert.Equal(0x0102030405060708UL, handoffId);
+        Assert.Equal(name, read);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a/b")]
+    public void Close_of_a_bad_name_is_refused_when_written(string name) =>
+        Assert.Throws<ArgumentException>(() => SessionFrames.WriteClose(new byte[SessionFrames.MaxCloseLength], 1, name));
+
+    [Fact]
+    public void Close_without_a_name_too_long_or_under_another_magic_is_not_a_close()
+    {
+        var valid = new byte[SessionFrames.MaxCloseLength];
+        var length = SessionFrames.WriteClose(valid, 7, "r");
+
+        Assert.False(SessionFrames.TryReadClose(valid.AsSpan(0, 12), out _, out _));
+        Assert.False(SessionFrames.TryReadClose(new byte[SessionFrames.MaxCloseLength + 1], out _, out _));
+        Assert.False(SessionFrames.TryReadTaken(valid.AsSpan(0, length), []));
+        valid[3] = (byte)'T';
+        Assert.False(SessionFrames.TryReadClose(valid.AsSpan(0, length), out _, out _));
+    }
 }

@@ -37,7 +37,7 @@ public sealed class RegionsService(
     /// <inheritdoc />
     public override Task<OpenResponse> Create(CreateRequest request, ServerCallContext context) =>
         OpenForSessionAsync(context, Access.ReadWrite, created: true,
-            (caller, session) => store.Create(request.Name, request.Size, request.Mode, request.MaxSize, caller, session));
+            (caller, session, handoffId) => store.Create(request.Name, request.Size, request.Mode, request.MaxSize, caller, session, handoffId));
 
     /// <inheritdoc />
     public override Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
@@ -48,7 +48,7 @@ public sealed class RegionsService(
         }
 
         return OpenForSessionAsync(context, request.Access, created: false,
-            (caller, session) => store.Mappings.Open(request.Name, request.Access == Access.ReadWrite, caller, session));
+            (caller, session, handoffId) => store.Mappings.Open(request.Name, request.Access == Access.ReadWrite, caller, session, handoffId));
     }
 
     /// <inheritdoc />
@@ -167,14 +167,15 @@ public sealed class RegionsService(
     /// Reserves room on the caller's session socket, opens (or creates) through
     /// <paramref name="open"/>, and hands the descriptor off before the reply.
     /// </summary>
-    private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, (RegionSnapshot Region, DescriptorLoan Descriptor)> open)
+    private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, ulong, (RegionSnapshot Region, DescriptorLoan Descriptor)> open)
     {
         var session = context.Session(sessions);
         await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
+        var handoffId = Session.NextHandoffId();
         (RegionSnapshot Region, DescriptorLoan Descriptor) opened;
         try
         {
-            opened = open(context.Caller(), session);
+            opened = open(context.Caller(), session, handoffId);
         }
         catch
         {
@@ -186,7 +187,7 @@ public sealed class RegionsService(
         {
             try
             {
-                var handoffId = session.HandOff(opened.Descriptor.Descriptor);
+                session.HandOff(opened.Descriptor.Descriptor, handoffId);
                 return new OpenResponse { Region = RegionMessages.Summary(opened.Region), HandoffId = handoffId, Access = access };
             }
             catch

@@ -7,4 +7,7 @@ internal sealed class MapperState(DateTimeOffset since, ulong generation)
 
     /// <summary>The newest generation the session acknowledged (or opened at).</summary>
     public ulong Generation { get; set; } = generation;
+
+    /// <summary>The handoff id of the session's newest open of the region; a CLOSE naming an older one is stale.</summary>
+    public ulong LastHandoff { get; set; }
 }

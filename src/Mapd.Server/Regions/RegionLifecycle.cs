@@ -24,13 +24,15 @@ internal sealed class RegionLifecycle(
     ILogger logger)
 {
     /// <summary>
-    /// Records that <paramref name="mapper"/> maps the region, atomically with the mapper being
-    /// alive: a session that ended meanwhile is refused, so it can never be left behind.
+    /// Records that <paramref name="mapper"/> maps the region, as of the open that hands off
+    /// <paramref name="handoffId"/>, atomically with the mapper being alive: a session that
+    /// ended meanwhile is refused, so it can never be left behind.
     /// </summary>
-    public void AddMapper(ManagedRegion region, IRegionMapper mapper)
+    public void AddMapper(ManagedRegion region, IRegionMapper mapper, ulong handoffId)
     {
-        if (region.Mappers.ContainsKey(mapper))
+        if (region.Mappers.TryGetValue(mapper, out var existing))
         {
+            existing.LastHandoff = Math.Max(existing.LastHandoff, handoffId);
             return;
         }
 
@@ -39,7 +41,7 @@ internal sealed class RegionLifecycle(
             throw RefusedException.Precondition($"session {mapper.Id} ended while this call was on its way; connect a new session and retry");
         }
 
-        region.Mappers.Add(mapper, new MapperState(time.GetUtcNow(), region.Record.Generation));
+        region.Mappers.Add(mapper, new MapperState(time.GetUtcNow(), region.Record.Generation) { LastHandoff = handoffId });
 
         // After a restart, a returning session may still map the old tail: it must release too.
         if (region.Shrink is { Recovering: true } shrink)

@@ -31,7 +31,7 @@ public sealed class RegionMappings
     /// lending an O_RDONLY or O_RDWR descriptor. While a shrink is pending the snapshot carries
     /// <c>pending_size</c>, and the opener maps only that much.
     /// </summary>
-    public (RegionSnapshot Region, DescriptorLoan Descriptor) Open(string name, bool writable, CallerIdentity caller, IRegionMapper mapper)
+    public (RegionSnapshot Region, DescriptorLoan Descriptor) Open(string name, bool writable, CallerIdentity caller, IRegionMapper mapper, ulong handoffId = 0)
     {
         RegionRules.CheckName(name);
         var region = _catalog.Visible(name) ?? throw RefusedException.NotFound(name);
@@ -48,7 +48,7 @@ public sealed class RegionMappings
             var loan = _changes.Lend(region, writable);
             try
             {
-                _lifecycle.AddMapper(region, mapper);
+                _lifecycle.AddMapper(region, mapper, handoffId);
             }
             catch
             {
@@ -98,6 +98,32 @@ public sealed class RegionMappings
             }
 
             _lifecycle.RemoveMapper(region, mapper);
+        });
+    }
+
+    /// <summary>
+    /// A CLOSE from the session socket: like <see cref="Close"/>, unless the session opened the
+    /// region again after the open whose descriptor <paramref name="handoffId"/> named (that open
+    /// overtook this CLOSE on the other socket and stands). Returns whether it closed.
+    /// </summary>
+    public bool CloseUnlessReopened(string name, ulong handoffId, IRegionMapper mapper)
+    {
+        RegionRules.CheckName(name);
+        var region = MappedBy(mapper, name) ?? throw RefusedException.NotOpen(name, "close");
+        return _changes.Run(region, () =>
+        {
+            if (!region.Mappers.TryGetValue(mapper, out var state))
+            {
+                throw RefusedException.NotOpen(name, "close");
+            }
+
+            if (state.LastHandoff > handoffId)
+            {
+                return false;
+            }
+
+            _lifecycle.RemoveMapper(region, mapper);
+            return true;
         });
     }
 

@@ -109,7 +109,7 @@ public sealed class RegionStore : IDisposable
     /// Creates a region owned by <paramref name="caller"/>, mapped by <paramref name="mapper"/>,
     /// and lends its read-write descriptor. The caller ends the loan.
     /// </summary>
-    public (RegionSnapshot Region, DescriptorLoan Descriptor) Create(string name, ulong size, uint mode, ulong maxSize, CallerIdentity caller, IRegionMapper mapper)
+    public (RegionSnapshot Region, DescriptorLoan Descriptor) Create(string name, ulong size, uint mode, ulong maxSize, CallerIdentity caller, IRegionMapper mapper, ulong handoffId = 0)
     {
         RegionRules.CheckName(name);
         RegionRules.CheckSize(size, MaxRegionSize);
@@ -159,7 +159,7 @@ public sealed class RegionStore : IDisposable
             var loan = _changes.Lend(region, writable: true);
             try
             {
-                _lifecycle.AddMapper(region, mapper);
+                _lifecycle.AddMapper(region, mapper, handoffId);
             }
             catch
             {

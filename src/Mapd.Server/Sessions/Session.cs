@@ -81,13 +81,19 @@ public sealed class Session : IRegionMapper, IDisposable
     public void CancelReservation() => _slots.Release();
 
     /// <summary>
-    /// Sends <paramref name="descriptor"/> in an FD message, using a reservation from
-    /// <see cref="ReserveDescriptorAsync"/>, and returns its handoff id. The kernel holds its
-    /// own reference in flight, so the caller may close its copy at once.
+    /// A new handoff id, taken before the open it names is registered: ids only grow, so a
+    /// CLOSE that names an older one than the session's newest open of a region is stale.
     /// </summary>
-    public ulong HandOff(FileDescriptor descriptor)
+    public static ulong NextHandoffId() => (ulong)Interlocked.Increment(ref s_lastHandoffId);
+
+    /// <summary>
+    /// Sends <paramref name="descriptor"/> in an FD message as <paramref name="handoffId"/>
+    /// (from <see cref="NextHandoffId"/>), using a reservation from
+    /// <see cref="ReserveDescriptorAsync"/>. The kernel holds its own reference in flight, so
+    /// the caller may close its copy at once.
+    /// </summary>
+    public void HandOff(FileDescriptor descriptor, ulong handoffId)
     {
-        var handoffId = (ulong)Interlocked.Increment(ref s_lastHandoffId);
         lock (_unread)
         {
             _unread.Add(handoffId);
@@ -100,7 +106,7 @@ public sealed class Session : IRegionMapper, IDisposable
             if (UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}"))
             {
                 MapdMetrics.FdHandedOff();
-                return handoffId;
+                return;
             }
 
             Forget(handoffId);

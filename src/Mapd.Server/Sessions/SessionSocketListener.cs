@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Mapd.Native;
+using Mapd.Server.Errors;
 using Mapd.Server.Hosting;
 using Mapd.Server.Meters;
 using Mapd.Server.Peers;
@@ -199,6 +200,12 @@ public sealed partial class SessionSocketListener(
                 return;
             }
 
+            if (SessionFrames.TryReadClose(buffer.AsSpan(0, received), out var closedHandoff, out var name))
+            {
+                Close(session, name, closedHandoff);
+                continue;
+            }
+
             if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), taken))
             {
                 Log.ProtocolViolation(logger, session.Id, session.Pid, received);
@@ -209,6 +216,19 @@ public sealed partial class SessionSocketListener(
             {
                 session.Taken(handoffId);
             }
+        }
+    }
+
+    /// <summary>A CLOSE has nobody to answer: a refusal (a name the session does not map) is only logged.</summary>
+    private void Close(Session session, string name, ulong handoffId)
+    {
+        try
+        {
+            mappings.CloseUnlessReopened(name, handoffId, session);
+        }
+        catch (RefusedException e)
+        {
+            Log.CloseRefused(logger, session.Id, session.Pid, e.Message);
         }
     }
 
@@ -234,6 +254,9 @@ public sealed partial class SessionSocketListener(
 
         [LoggerMessage(EventId = 306, EventName = "SessionFailed", Level = LogLevel.Error, Message = "Session {Id} failed")]
         public static partial void SessionFailed(ILogger logger, string id, Exception exception);
+
+        [LoggerMessage(EventId = 308, EventName = "CloseRefused", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} sent a CLOSE that does nothing: {Reason}")]
+        public static partial void CloseRefused(ILogger logger, string id, int pid, string reason);
 
         [LoggerMessage(EventId = 307, EventName = "Inherited", Level = LogLevel.Information, Message = "Session socket {Path} inherited from systemd (mapd.socket sets its mode and group)")]
         public static partial void Inherited(ILogger logger, string path);

@@ -85,4 +85,25 @@ public sealed class RegionLifecycleRaceTests : IDisposable
         Assert.Equal(0, Store.Get("b").MapperCount);
         Assert.Equal(Refusal.FailedPrecondition, Assert.Throws<RefusedException>(() => Mappings.Open("a", writable: true, StoreHarness.Owner, _owner)).Reason);
     }
+
+    [Fact]
+    public void A_close_from_the_session_socket_closes_unless_a_newer_open_overtook_it()
+    {
+        _harness.Create("a", 4 * KiB, _owner);
+        var reader = new TestMapper("reader", pid: 4343);
+        Mappings.Open("a", writable: false, StoreHarness.Owner, reader, handoffId: 10).Descriptor.Dispose();
+
+        // The reader closed after the open of handoff 10, then opened again (handoff 12), and
+        // that open reached the daemon before the CLOSE did: the CLOSE is stale.
+        Mappings.Open("a", writable: false, StoreHarness.Owner, reader, handoffId: 12).Descriptor.Dispose();
+        var stale = Mappings.CloseUnlessReopened("a", 10, reader);
+        var mappedAfterStale = Store.Get("a").MapperCount;
+        var current = Mappings.CloseUnlessReopened("a", 12, reader);
+
+        Assert.False(stale);
+        Assert.Equal(2, mappedAfterStale);
+        Assert.True(current);
+        Assert.Equal(1, Store.Get("a").MapperCount);
+        Assert.Equal(Refusal.NotFound, Assert.Throws<RefusedException>(() => Mappings.CloseUnlessReopened("a", 12, reader)).Reason);
+    }
 }

@@ -63,7 +63,7 @@ public sealed class SessionTests : IDisposable
     {
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
 
-        var handoffId = _session.HandOff(_file);
+        var handoffId = HandOff();
         var buffer = new byte[SessionFrames.MaxLength];
         var length = UnixSockets.Receive(_client, buffer, out var received, "client");
 
@@ -82,8 +82,8 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
 
-        var first = _session.HandOff(_file);
-        var second = _session.HandOff(_file);
+        var first = HandOff();
+        var second = HandOff();
 
         Assert.NotEqual(first, second);
         Assert.Equal(2, _session.UnreadDescriptors);
@@ -95,7 +95,7 @@ public sealed class SessionTests : IDisposable
     {
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
-        var handoffId = _session.HandOff(_file);
+        var handoffId = HandOff();
 
         var first = _session.Taken(handoffId);
         var again = _session.Taken(handoffId);
@@ -126,7 +126,7 @@ public sealed class SessionTests : IDisposable
     {
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
-        var handoffId = _session.HandOff(_file);
+        var handoffId = HandOff();
         var waiting = _session.ReserveDescriptorAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
         var completedEarly = waiting.IsCompleted;
 
@@ -156,7 +156,7 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         _client.Dispose();
 
-        var error = Assert.Throws<RefusedException>(() => _session.HandOff(_file));
+        var error = Assert.Throws<RefusedException>(() => HandOff());
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
 
         Assert.Equal(Refusal.FailedPrecondition, error.Reason);
@@ -170,7 +170,7 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         _session.Socket.Dispose();
 
-        var error = Assert.Throws<RefusedException>(() => _session.HandOff(_file));
+        var error = Assert.Throws<RefusedException>(() => HandOff());
 
         Assert.Equal(Refusal.FailedPrecondition, error.Reason);
     }
@@ -183,5 +183,12 @@ public sealed class SessionTests : IDisposable
             UnixSockets.Receive(_client, buffer, out var received, "client");
             received?.Dispose();
         }
+    }
+
+    private ulong HandOff()
+    {
+        var handoffId = Session.NextHandoffId();
+        _session.HandOff(_file, handoffId);
+        return handoffId;
     }
 }
