@@ -83,7 +83,8 @@ public sealed class DurabilityTests
     [Fact]
     public async Task A_shrink_pending_at_a_crash_commits_after_the_restart_once_every_returning_mapper_released_again()
     {
-        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:02" });
+        // The window must outlast a restart and the clients' return on a loaded machine: the test looks inside it.
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:15" });
         Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "half", "8388608", "81"));
 
         // hold-lease writes its own pattern (seed 77) before it settles on its lease.
@@ -226,7 +227,7 @@ public sealed class DurabilityTests
     [Fact]
     public async Task Deleted_regions_still_mapped_at_a_crash_hold_capacity_for_the_recovery_window()
     {
-        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:05" });
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:15" });
         Assert.StartsWith("ok", await ClientProcess.RunAsync(daemon, null, "create-write", "doomed", (150 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), "51"));
         await using var holder = ClientProcess.Start(daemon, null, "hold", "doomed", "51");
         Assert.StartsWith("ok verified", await holder.ReadLineAsync());

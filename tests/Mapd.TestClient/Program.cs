@@ -17,6 +17,7 @@ using Mapd.TestClient;
 //   readers NAME THREADS                reader threads check page stamps under leases until stdin EOF; report reads and errors
 //   resizer NAME MIN MAX COUNT          grow (stamping new pages) and shrink COUNT times between MIN and MAX bytes
 //   hold-lease NAME                     open read-write, fill the pattern, take a lease and never end it; "touch" rewrites all of it
+//   hold-read NAME                      open read-only, take a lease and never end it; "read" reads all of it
 //   status NAME                         print the region as the daemon describes it
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
@@ -140,6 +141,20 @@ try
                 break;
             }
 
+        case "hold-read":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadOnly);
+                var lease = region.AcquireLease();
+                Console.WriteLine($"ok holding {lease.Length}");
+                while (Console.ReadLine() is not null)
+                {
+                    Console.WriteLine($"ok read {ReadAll(lease)}");
+                }
+
+                lease.Dispose();
+                break;
+            }
+
         case "status":
             {
                 var info = await mapd.GetAsync(args[2]);
@@ -183,6 +198,18 @@ static unsafe void Stamp(MappedRegion region, long from)
 }
 
 static unsafe void TouchAll(RegionLease lease, ulong seed) => Pattern.Fill(lease.Pointer, lease.Length, seed);
+
+// Reads one byte of every page: a page past the file's end would raise SIGBUS and kill the process.
+static unsafe long ReadAll(RegionLease lease)
+{
+    long sum = 0;
+    for (long offset = 0; offset < lease.Length; offset += 4096)
+    {
+        sum += lease.Pointer[offset];
+    }
+
+    return lease.Length;
+}
 
 static unsafe string Verify(MappedRegion region, ulong seed)
 {

@@ -4,7 +4,9 @@ namespace Mapd.Server.Grace;
 
 /// <summary>
 /// A shrink announced but not yet committed: the file keeps its old size until every session
-/// that mapped the region when it was announced has released (or ended).
+/// that mapped the region when it was announced has released (or ended). A resize that arrives
+/// meanwhile waits for it to settle: to commit, or to outlast its grace period, after which the
+/// resize supersedes it rather than wait on a laggard.
 /// </summary>
 public sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset since, long requestedAt, bool recovering)
 {
@@ -19,6 +21,12 @@ public sealed class ShrinkGrace(ulong generation, ulong target, DateTimeOffset s
 
     /// <summary>The size the file will be cut to.</summary>
     public ulong Target { get; } = target;
+
+    /// <summary>
+    /// Completes when a resize need no longer wait for this shrink: it committed, ended with its
+    /// region, or its grace period passed (then whoever still maps the tail is a laggard).
+    /// </summary>
+    public TaskCompletionSource Settled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When the shrink was announced (or found pending at start-up).</summary>
     public DateTimeOffset Since { get; } = since;

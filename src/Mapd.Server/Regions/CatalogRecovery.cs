@@ -162,7 +162,6 @@ internal sealed class CatalogRecovery(
         if (record.PendingSize != 0)
         {
             var shrink = new ShrinkGrace(record.Generation, record.PendingSize, time.GetUtcNow(), time.GetTimestamp(), recovering: true);
-            region.ResizeGate.Wait(0);
             region.BeginShrink(record, shrink);
             ShrinkLifecycle.StartGrace(shrink);
         }

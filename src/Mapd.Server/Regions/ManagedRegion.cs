@@ -21,7 +21,7 @@ internal sealed class ManagedRegion(string name)
     /// <summary>Serialises every change of this region.</summary>
     public Lock Gate { get; } = new();
 
-    /// <summary>Resizes of one region apply one at a time, in arrival order; a pending shrink holds it until it ends.</summary>
+    /// <summary>Resizes of one region apply one at a time, in arrival order; one that meets a pending shrink waits for it to settle, holding this.</summary>
     public SemaphoreSlim ResizeGate { get; } = new(1, 1);
 
     /// <summary>Updates for watchers, delivered after the lock is released.</summary>
@@ -92,6 +92,17 @@ internal sealed class ManagedRegion(string name)
         Shrink = shrink;
         State = RegionState.ShrinkPending;
         Refresh();
+    }
+
+    /// <summary>ShrinkPending → ShrinkPending: a later resize gave the pending shrink a new target and generation.</summary>
+    public ShrinkGrace Retarget(RegionRecord record, ShrinkGrace shrink)
+    {
+        Require(RegionState.ShrinkPending);
+        var previous = Shrink!;
+        Record = record;
+        Shrink = shrink;
+        Refresh();
+        return previous;
     }
 
     /// <summary>ShrinkPending → Live, with the committed record, or unchanged when the shrink ends without a commit.</summary>

@@ -56,4 +56,8 @@ internal static partial class RegionLog
     [LoggerMessage(EventId = 112, EventName = "RecoveryEnded", Level = LogLevel.Information,
         Message = "Recovery window ended; held deletes and shrinks proceed")]
     public static partial void RecoveryEnded(ILogger logger);
+
+    [LoggerMessage(EventId = 113, EventName = "ShrinkSuperseded", Level = LogLevel.Information,
+        Message = "Shrink of region {Name} to {Target} bytes outlasted its grace period; a resize to {Size} bytes (generation {Generation}) replaced it without waiting for its {Laggards} laggard sessions; for uid {Uid} pid {Pid}")]
+    public static partial void ShrinkSuperseded(ILogger logger, string name, ulong target, ulong size, ulong generation, int laggards, uint uid, int pid);
 }

@@ -5,10 +5,12 @@ namespace Mapd.Server.Regions;
 
 /// <summary>
 /// Resizes. Resizes of one region apply one at a time in arrival order; one that arrives while
-/// a shrink is pending waits for it (bounded by the caller's deadline). A grow is committed (file
-/// extended, metadata persisted, RESIZED sent) before it returns. A shrink is announced
-/// (SHRINK_PENDING, <c>pending_size</c> set) and commits once every session that mapped the
-/// region has released, or ended (<see cref="ShrinkLifecycle"/>).
+/// a shrink is pending waits for it (bounded by the caller's deadline), but never longer than
+/// the shrink's grace period: past it, the resize supersedes the shrink rather than wait on a
+/// laggard (<see cref="ShrinkLifecycle.Supersede"/>). A grow is committed (file extended,
+/// metadata persisted, RESIZED sent) before it returns. A shrink is announced (SHRINK_PENDING,
+/// <c>pending_size</c> set) and commits once every session that mapped the region has
+/// released, or ended (<see cref="ShrinkLifecycle"/>).
 /// </summary>
 public sealed class RegionResizer
 {
@@ -44,50 +46,72 @@ public sealed class RegionResizer
             throw RefusedException.Denied($"uid {caller.Uid} may not resize region '{name}': resizing needs write permission (mode {PermissionMode.Format(record.Mode)}, owner uid {record.OwnerUid})");
         }
 
+        await WaitAsync(region.ResizeGate.WaitAsync(cancellationToken), name);
         try
         {
-            await region.ResizeGate.WaitAsync(cancellationToken);
+            while (true)
+            {
+                Task? settling = null;
+                var resized = _changes.Run(region, () =>
+                {
+                    if (region.IsDeleted)
+                    {
+                        throw RefusedException.NotFound(name);
+                    }
+
+                    // A pending shrink still in its grace period is waited for; one past it is superseded.
+                    if (region.Shrink is { Settled.Task.IsCompleted: false } shrink)
+                    {
+                        settling = shrink.Settled.Task;
+                        return null;
+                    }
+
+                    var current = region.Record;
+                    if (expectedGeneration != 0 && expectedGeneration != current.Generation)
+                    {
+                        throw RefusedException.Precondition($"region '{name}' is at generation {current.Generation}, not {expectedGeneration}; read it again (Get) and retry with the current generation");
+                    }
+
+                    if (region.Shrink is not null)
+                    {
+                        _shrinks.Supersede(region, size, caller, requestedAt);
+                    }
+                    else if (size > current.Size)
+                    {
+                        _lifecycle.Grow(region, size, caller, requestedAt);
+                    }
+                    else if (size < current.Size)
+                    {
+                        _shrinks.Announce(region, size, caller, requestedAt);
+                    }
+
+                    return region.Snapshot;
+                });
+                if (resized is not null)
+                {
+                    return resized;
+                }
+
+                await WaitAsync(settling!.WaitAsync(cancellationToken), name);
+            }
+        }
+        finally
+        {
+            region.ResizeGate.Release();
+        }
+    }
+
+    /// <summary>Waits for this region's turn; the caller's deadline passing is DEADLINE_EXCEEDED with what it waited for.</summary>
+    private static async Task WaitAsync(Task turn, string name)
+    {
+        try
+        {
+            await turn;
         }
         catch (OperationCanceledException)
         {
             throw RefusedException.DeadlineExceeded(
-                $"region '{name}' is still busy with an earlier resize (a shrink waits for its mappers; see 'mapctl stat {name}'); retry with a longer deadline");
-        }
-
-        var holdsGate = true;
-        try
-        {
-            return _changes.Run(region, () =>
-            {
-                if (region.IsDeleted)
-                {
-                    throw RefusedException.NotFound(name);
-                }
-
-                var current = region.Record;
-                if (expectedGeneration != 0 && expectedGeneration != current.Generation)
-                {
-                    throw RefusedException.Precondition($"region '{name}' is at generation {current.Generation}, not {expectedGeneration}; read it again (Get) and retry with the current generation");
-                }
-
-                if (size > current.Size)
-                {
-                    _lifecycle.Grow(region, size, caller, requestedAt);
-                }
-                else if (size < current.Size)
-                {
-                    _shrinks.Announce(region, size, caller, requestedAt, () => holdsGate = false);
-                }
-
-                return region.Snapshot;
-            });
-        }
-        finally
-        {
-            if (holdsGate)
-            {
-                region.ResizeGate.Release();
-            }
+                $"region '{name}' is still busy with an earlier resize (a shrink waits for its mappers, at most Mapd:Grace:Timeout; see 'mapctl stat {name}'); retry with a longer deadline");
         }
     }
 }

@@ -24,12 +24,8 @@ internal sealed class ShrinkLifecycle(
     /// <summary>How long a shrink waits for its mappers before the tail's memory is given back.</summary>
     public TimeSpan GraceTimeout => graceTimeout;
 
-    /// <summary>
-    /// Announces a shrink and commits it at once if nobody maps the region. Once announced (when
-    /// <paramref name="announced"/> is called), the shrink holds the region's resize gate: its
-    /// end lets the next resize in. A failure before that leaves the gate to the caller.
-    /// </summary>
-    public void Announce(ManagedRegion region, ulong size, CallerIdentity caller, long requestedAt, Action announced)
+    /// <summary>Announces a shrink and commits it at once if nobody maps the region.</summary>
+    public void Announce(ManagedRegion region, ulong size, CallerIdentity caller, long requestedAt)
     {
         var record = region.Record;
         var pending = record with { PendingSize = size, Generation = record.Generation + 1 };
@@ -41,26 +37,82 @@ internal sealed class ShrinkLifecycle(
         }
 
         region.BeginShrink(pending, shrink);
-        announced();
         RegionLog.ShrinkAnnounced(logger, record.Name, record.Size, size, pending.Generation, shrink.Waiting.Count, caller.Uid, caller.Pid);
-        if (shrink.CanCommit)
+        Await(region, shrink);
+    }
+
+    /// <summary>
+    /// A resize that met a pending shrink whose grace period passed: it does not wait on the
+    /// laggards. A size at least the file's ends the shrink (a grow: the laggards map no more
+    /// than the old length); a smaller one retargets it, and only the laggards still hold the cut
+    /// up when the new target is larger, everyone who may touch more than it when smaller. Bytes
+    /// past the old target read as zeros, as after a cut and a grow, since the hole punched over
+    /// them is punched again.
+    /// </summary>
+    public void Supersede(ManagedRegion region, ulong size, CallerIdentity caller, long requestedAt)
+    {
+        var record = region.Record;
+        var old = region.Shrink!;
+        if (size == old.Target)
         {
-            try
-            {
-                TryCommit(region);
-                return;
-            }
-            catch (IOException)
-            {
-                // The cut failed: keep the shrink pending, so the grace timeout tries again.
-                StartGrace(shrink);
-                AwaitReleases(region, shrink);
-                throw;
-            }
+            return;
         }
 
-        StartGrace(shrink);
-        AwaitReleases(region, shrink);
+        ZeroPast(region, old.Target);
+        if (size >= record.Size)
+        {
+            var additional = ManagedRegion.Accounted(size) - region.AccountedBytes;
+            ledger.Reserve(additional, $"grow region '{record.Name}' to {size} bytes");
+            var grown = record with { Size = size, PendingSize = 0, Generation = record.Generation + 1 };
+            try
+            {
+                using (var loan = changes.Lend(region, writable: true))
+                {
+                    files.SetLength(loan.Descriptor, region.FileName, (long)size);
+                }
+
+                files.WriteMetadata(grown);
+            }
+            catch
+            {
+                ledger.Release(additional);
+                throw;
+            }
+
+            End(region, grown);
+            RegionLog.ShrinkSuperseded(logger, record.Name, old.Target, size, grown.Generation, old.Waiting.Count, caller.Uid, caller.Pid);
+            MapdMetrics.ResizeCommitted("grow", time.GetElapsedTime(requestedAt));
+            RegionChanges.Publish(region, RegionUpdateKind.Resized);
+            return;
+        }
+
+        var retargeted = record with { PendingSize = size, Generation = record.Generation + 1 };
+        files.WriteMetadata(retargeted);
+        var shrink = new ShrinkGrace(retargeted.Generation, size, time.GetUtcNow(), requestedAt, recovering: false);
+        if (size > old.Target)
+        {
+            // Those who released the old target map less than the new one; the laggards still map it all.
+            shrink.Waiting.UnionWith(old.Waiting);
+            shrink.HolePunched = true;
+        }
+        else
+        {
+            shrink.Waiting.UnionWith(region.Mappers.Keys);
+        }
+
+        Finish(region.Retarget(retargeted, shrink));
+        RegionLog.ShrinkSuperseded(logger, record.Name, old.Target, size, retargeted.Generation, old.Waiting.Count, caller.Uid, caller.Pid);
+        if (shrink.HolePunched)
+        {
+            // The laggards already outlasted a grace period: nobody waits for them again.
+            StartGrace(shrink);
+            shrink.Settled.TrySetResult();
+            RegionChanges.Publish(region, RegionUpdateKind.ShrinkPending);
+        }
+        else
+        {
+            Await(region, shrink);
+        }
     }
 
     /// <summary>Records a Release: <paramref name="mapper"/> maps nothing past <paramref name="generation"/>'s size.</summary>
@@ -127,11 +179,13 @@ internal sealed class ShrinkLifecycle(
 
     /// <summary>
     /// A pending shrink is over, committed (<paramref name="committed"/>) or its region deleted
-    /// (null): stop its timer, uncount it, and let the next resize of the region in.
+    /// (null): stop its timer, uncount it, and let a resize waiting for it go on.
     /// </summary>
-    public void End(ManagedRegion region, RegionRecord? committed)
+    public void End(ManagedRegion region, RegionRecord? committed) => Finish(region.EndShrink(committed));
+
+    /// <summary>Stops a shrink that is over or replaced: its timer, its count, and whoever waits for it.</summary>
+    private void Finish(ShrinkGrace shrink)
     {
-        var shrink = region.EndShrink(committed);
         shrink.Timer?.Dispose();
         if (shrink.GraceCounted)
         {
@@ -139,7 +193,42 @@ internal sealed class ShrinkLifecycle(
             MapdMetrics.GraceEnded(time.GetUtcNow() - shrink.Since);
         }
 
-        region.ResizeGate.Release();
+        shrink.Settled.TrySetResult();
+    }
+
+    /// <summary>Commits a shrink nobody holds up, or tells its mappers and arms its grace timeout.</summary>
+    private void Await(ManagedRegion region, ShrinkGrace shrink)
+    {
+        if (shrink.CanCommit)
+        {
+            try
+            {
+                TryCommit(region);
+                return;
+            }
+            catch (IOException)
+            {
+                // The cut failed: keep the shrink pending, so the grace timeout tries again.
+                StartGrace(shrink);
+                AwaitReleases(region, shrink);
+                throw;
+            }
+        }
+
+        StartGrace(shrink);
+        AwaitReleases(region, shrink);
+    }
+
+    /// <summary>Gives back the memory past <paramref name="target"/> (up to the file's length), so those bytes read as zeros.</summary>
+    private void ZeroPast(ManagedRegion region, ulong target)
+    {
+        var offset = ManagedRegion.Accounted(target);
+        var length = (long)region.Record.Size - offset;
+        if (length > 0)
+        {
+            using var loan = changes.Lend(region, writable: true);
+            files.PunchHole(loan.Descriptor, region.FileName, offset, length);
+        }
     }
 
     /// <summary>
@@ -160,20 +249,15 @@ internal sealed class ShrinkLifecycle(
             return;
         }
 
-        // The file keeps its length until the commit: no resize runs while a shrink is pending.
-        var offset = ManagedRegion.Accounted(shrink.Target);
-        var length = (long)region.Record.Size - offset;
-        if (length > 0)
-        {
-            using var loan = changes.Lend(region, writable: true);
-            files.PunchHole(loan.Descriptor, region.FileName, offset, length);
-        }
-
+        // The file keeps its length until the commit; a resize waiting for this shrink may now go on.
+        ZeroPast(region, shrink.Target);
         shrink.HolePunched = true;
+        shrink.Settled.TrySetResult();
         region.Refresh();
         if (logger.IsEnabled(LogLevel.Warning))
         {
             var blockers = string.Join(", ", shrink.Waiting.Select(m => $"pid {m.Pid} uid {m.Uid} at generation {region.Mappers.GetValueOrDefault(m)?.Generation}"));
+            var length = (long)region.Record.Size - ManagedRegion.Accounted(shrink.Target);
             RegionLog.GraceExpired(logger, region.Name, shrink.Generation, graceTimeout.TotalSeconds, length, blockers);
         }
     });

@@ -5,8 +5,8 @@ using Mapd.Server.Storage;
 
 namespace Mapd.Server.Tests.Regions;
 
-/// <summary>What a restarted daemon finds in its storage directory, and how <see cref="RegionStore.Recover"/> repairs it.</summary>
-public sealed class RegionStoreRecoveryTests : IDisposable
+/// <summary>What a restarted daemon finds in its storage directory, and how recovery (<see cref="RegionStore.Recover"/>) repairs it.</summary>
+public sealed class CatalogRecoveryTests : IDisposable
 {
     private readonly StoreHarness _harness = new(capacity: "1M");
     private readonly TestMapper _session = new("session-1");

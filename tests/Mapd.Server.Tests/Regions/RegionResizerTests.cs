@@ -7,7 +7,7 @@ using Mapd.Server.Storage;
 namespace Mapd.Server.Tests.Regions;
 
 /// <summary>Online resize: grow commits at once; a shrink waits for every mapper's Release (or its end).</summary>
-public sealed class RegionStoreResizeTests : IDisposable
+public sealed class RegionResizerTests : IDisposable
 {
     private const ulong KiB = 1024;
     private readonly StoreHarness _harness = new(capacity: "1M");
@@ -378,5 +378,80 @@ public sealed class RegionStoreResizeTests : IDisposable
 
         Assert.True(completedAtOnce, "the failed shrink kept the region's resize gate: every later resize waits for its deadline");
         Assert.Equal(128 * KiB, (await next).Size);
+    }
+
+    [Fact]
+    public async Task A_grow_waits_for_a_shrink_a_laggard_holds_only_for_the_grace_period_then_supersedes_it()
+    {
+        var (_, loan) = Store.Create("a", 64 * KiB, 0, 0, StoreHarness.Owner, _session);
+        using (loan)
+        {
+            Files.WriteAll(loan.Descriptor, Enumerable.Repeat((byte)7, 64 * 1024).ToArray(), "a");
+            var announced = await Resizer.ResizeAsync("a", 4 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+
+            // _session never releases: it is the laggard.
+            var grow = Resizer.ResizeAsync("a", 128 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+            var waitedInGrace = !grow.IsCompleted;
+            _harness.Time.Advance(StoreHarness.GraceTimeout);
+            var grown = await grow.WaitAsync(TimeSpan.FromMinutes(1));
+
+            Assert.True(waitedInGrace);
+            Assert.Equal(128 * KiB, grown.Size);
+            Assert.Equal(0UL, grown.PendingSize);
+            Assert.Null(grown.PendingShrink);
+            Assert.Equal(announced.Generation + 1, grown.Generation);
+            Assert.Equal(128 * 1024, Files.Stat(loan.Descriptor, "a").Size);
+            Assert.Equal(128 * 1024, Store.ReservedBytes);
+            Assert.Equal(0, Store.PendingShrinks);
+
+            // The bytes the shrink discarded read as zeros, as after a cut and a grow; the rest stay.
+            var bytes = File.ReadAllBytes(_harness.RegionPath("a"));
+            Assert.All(bytes[..4096], b => Assert.Equal(7, b));
+            Assert.All(bytes[4096..], b => Assert.Equal(0, b));
+        }
+    }
+
+    [Fact]
+    public async Task A_smaller_shrink_past_the_grace_period_retargets_and_waits_for_every_mapper_again()
+    {
+        _harness.Create("a", 64 * KiB, _session);
+        Mappings.Open("a", writable: true, StoreHarness.Owner, _other).Descriptor.Dispose();
+        var first = await Resizer.ResizeAsync("a", 32 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+        Mappings.Release("a", first.Generation, _other);
+        _harness.Time.Advance(StoreHarness.GraceTimeout);
+
+        var retargeted = await Resizer.ResizeAsync("a", 8 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+        Mappings.Release("a", retargeted.Generation, _session);
+        var stillPending = Store.Get("a").PendingSize;
+        Mappings.Release("a", retargeted.Generation, _other);
+
+        Assert.Equal((64 * KiB, 8 * KiB, first.Generation + 1), (retargeted.Size, retargeted.PendingSize, retargeted.Generation));
+        Assert.Equal(8 * KiB, stillPending);
+        Assert.Equal(8 * KiB, Store.Get("a").Size);
+        Assert.Equal(8 * 1024, new FileInfo(_harness.RegionPath("a")).Length);
+    }
+
+    [Fact]
+    public async Task A_larger_target_past_the_grace_period_waits_only_for_the_laggards_and_never_again_for_the_grace_period()
+    {
+        _harness.Create("a", 64 * KiB, _session);
+        Mappings.Open("a", writable: true, StoreHarness.Owner, _other).Descriptor.Dispose();
+        var first = await Resizer.ResizeAsync("a", 8 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+        Mappings.Release("a", first.Generation, _other);
+        _harness.Time.Advance(StoreHarness.GraceTimeout);
+
+        var retargeted = await Resizer.ResizeAsync("a", 32 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+        var next = Resizer.ResizeAsync("a", 16 * KiB, 0, StoreHarness.Owner, CancellationToken.None);
+        var nextWaited = !next.IsCompleted;
+        var afterNext = await next.WaitAsync(TimeSpan.FromMinutes(1));
+        Mappings.Release("a", afterNext.Generation, _session);
+        Mappings.Release("a", afterNext.Generation, _other);
+
+        Assert.Equal((64 * KiB, 32 * KiB), (retargeted.Size, retargeted.PendingSize));
+        Assert.True(retargeted.PendingShrink!.HolePunched);
+        Assert.False(nextWaited);
+        Assert.Equal(16 * KiB, afterNext.PendingSize);
+        Assert.Equal(16 * KiB, Store.Get("a").Size);
+        Assert.Equal(16 * 1024, new FileInfo(_harness.RegionPath("a")).Length);
     }
 }

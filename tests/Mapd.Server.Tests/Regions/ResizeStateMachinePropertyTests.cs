@@ -73,9 +73,9 @@ public sealed class ResizeStateMachinePropertyTests
                     {
                         var size = pages * Page;
                         var expected = expectedChoice switch { 0 => 0UL, 1 => model.Generation, _ => model.Generation + 7 };
-                        if (model.ShrinkPending)
+                        if (model.ShrinkPending && !model.HolePunched)
                         {
-                            // The gate is held by the pending shrink: the resize waits until its deadline.
+                            // A shrink in its grace period is waited for: the resize waits until its deadline.
                             using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
                             var waited = Assert.Throws<RefusedException>(() => store.Resizer.ResizeAsync("r", size, expected, Root, deadline.Token).GetAwaiter().GetResult());
                             Assert.Equal(Refusal.DeadlineExceeded, waited.Reason);
@@ -218,6 +218,12 @@ public sealed class ResizeStateMachinePropertyTests
 
         public void Resize(ulong size)
         {
+            if (ShrinkPending)
+            {
+                Supersede(size);
+                return;
+            }
+
             if (size == Size)
             {
                 return;
@@ -259,6 +265,44 @@ public sealed class ResizeStateMachinePropertyTests
             {
                 HolePunched = true;
             }
+        }
+
+        /// <summary>A resize past a shrink's grace period: a grow ends it, a smaller size retargets it.</summary>
+        private void Supersede(ulong size)
+        {
+            if (size == PendingSize)
+            {
+                return;
+            }
+
+            Generation++;
+            if (size >= Size)
+            {
+                Size = size;
+                PendingSize = 0;
+                HolePunched = false;
+                _waiting.Clear();
+                return;
+            }
+
+            var up = size > PendingSize;
+            PendingSize = size;
+            for (var i = 0; i < 3; i++)
+            {
+                if (Mapped[i] && !up)
+                {
+                    _waiting.Add(i);
+                }
+
+                if (Mapped[i] && !_waiting.Contains(i))
+                {
+                    // A mapper that released the old target follows the new one.
+                    _mappedLength[i] = size;
+                }
+            }
+
+            HolePunched = up;
+            TryCommit();
         }
 
         /// <summary>What each live mapper may still touch: the old size until it released the shrink.</summary>
