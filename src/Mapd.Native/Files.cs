@@ -15,6 +15,15 @@ public static unsafe class Files
         }
     }
 
+    /// <summary>Allocates [offset, offset+length) (fallocate), growing the file unless <paramref name="keepSize"/>.</summary>
+    public static void Allocate(FileDescriptor fd, long offset, long length, bool keepSize, string what)
+    {
+        if (Libc.FAllocate(fd, keepSize ? FALLOC_FL_KEEP_SIZE : 0, offset, length) != 0)
+        {
+            throw SystemCallException.FromLastError("fallocate", what);
+        }
+    }
+
     /// <summary>Frees the memory backing [offset, offset+length) without changing the size.</summary>
     public static void PunchHole(FileDescriptor fd, long offset, long length, string what)
     {
@@ -22,6 +31,35 @@ public static unsafe class Files
         {
             throw SystemCallException.FromLastError("fallocate(PUNCH_HOLE)", what);
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="fd"/> is the file's only open description and nothing maps it:
+    /// a write lease (F_SETLEASE F_WRLCK) is granted only then. The lease is dropped at once.
+    /// Needs the file to be this process's own (or CAP_LEASE).
+    /// </summary>
+    public static bool IsOnlyHolder(FileDescriptor fd, string what)
+    {
+        if (Libc.Fcntl(fd, F_SETLEASE, F_WRLCK) != 0)
+        {
+            var e = SystemCallException.FromLastError("fcntl(F_SETLEASE, F_WRLCK)", what);
+            return e.Errno == Errnos.EAGAIN ? false : throw e;
+        }
+
+        if (Libc.Fcntl(fd, F_SETLEASE, F_UNLCK) != 0)
+        {
+            throw SystemCallException.FromLastError("fcntl(F_SETLEASE, F_UNLCK)", what);
+        }
+
+        return true;
+    }
+
+    /// <summary>Frees whatever memory backs the file past <paramref name="offset"/> (fallocate can allocate past the end).</summary>
+    public static void PunchFrom(FileDescriptor fd, long offset, string what)
+    {
+        const long Page = 4096;
+        var length = ((long.MaxValue - offset) / Page * Page) - Page;
+        PunchHole(fd, offset, length, what);
     }
 
     /// <summary>Flushes the file (a no-op on tmpfs, kept for other filesystems).</summary>

@@ -245,4 +245,46 @@ public sealed class FilesTests : IDisposable
 
         return best.Type == "tmpfs";
     }
+
+    [Fact]
+    public void Only_the_sole_holder_of_a_file_is_told_so_and_a_mapping_counts_as_holding_it()
+    {
+        using var fd = _directory.CreateFile("leased", 0b110_000_000);
+        Files.Truncate(fd, 8192, "leased");
+
+        var alone = Files.IsOnlyHolder(fd, "leased");
+        bool besideAnotherDescriptor;
+        using (_directory.OpenFile("leased", writable: false))
+        {
+            besideAnotherDescriptor = Files.IsOnlyHolder(fd, "leased");
+        }
+
+        bool besideAMapping;
+        using (var other = _directory.OpenFile("leased", writable: false))
+        using (MemoryMapping.MapShared(other, 4096, writable: false))
+        {
+            other.Dispose();
+            besideAMapping = Files.IsOnlyHolder(fd, "leased");
+        }
+
+        Assert.True(alone);
+        Assert.False(besideAnotherDescriptor);
+        Assert.False(besideAMapping);
+        Assert.True(Files.IsOnlyHolder(fd, "leased"));
+    }
+
+    [Fact]
+    public void PunchFrom_frees_what_fallocate_allocated_past_the_end()
+    {
+        using var fd = _directory.CreateFile("past", 0b110_000_000);
+        Files.Truncate(fd, 4096, "past");
+        Files.Allocate(fd, 0, 1 << 20, keepSize: true, "past");
+        var allocated = Files.Stat(fd, "past").AllocatedBytes;
+
+        Files.PunchFrom(fd, 4096, "past");
+
+        Assert.True(allocated >= 1 << 20, $"{allocated} bytes allocated");
+        Assert.True(Files.Stat(fd, "past").AllocatedBytes <= 4096);
+        Assert.Equal(4096, Files.Stat(fd, "past").Size);
+    }
 }

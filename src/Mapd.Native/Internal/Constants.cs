@@ -52,6 +52,12 @@ internal static class Constants
     internal const int SO_ACCEPTCONN = 30;
     internal const int SO_DOMAIN = 39;
     internal const int F_SETFD = 2;
+    internal const int F_SETLEASE = 1024;
+    internal const int F_WRLCK = 1;
+    internal const int F_UNLCK = 2;
+    internal const int IN_CLOEXEC = 0x80000;
+    internal const int IN_NONBLOCK = 0x800;
+    internal const short POLLIN = 1;
     internal const int FD_CLOEXEC = 1;
     internal const int SO_PEERCRED = 17;
     internal const int SO_PEERGROUPS = 59;

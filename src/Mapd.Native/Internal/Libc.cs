@@ -106,6 +106,24 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int Fcntl(int fd, int command, int argument);
 
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(SafeHandle fd, int command, int argument);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_init1", SetLastError = true)]
+    internal static partial int InotifyInit1(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_add_watch", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int InotifyAddWatch(SafeHandle fd, string path, uint mask);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_rm_watch", SetLastError = true)]
+    internal static partial int InotifyRmWatch(SafeHandle fd, int watch);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(SafeHandle fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollDescriptor* fds, nuint count, int timeoutMilliseconds);
+
     [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
     internal static partial int GetRLimit(int resource, ResourceLimit* limit);
 
@@ -120,6 +138,14 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "getpid")]
     internal static partial int GetPid();
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollDescriptor
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct ResourceLimit

@@ -47,6 +47,12 @@ public static class MapdMetrics
     private static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         "mapd.errors", "{error}", "gRPC calls that ended with an error, by status code.");
 
+    private static readonly Counter<long> Orphans = Meter.CreateCounter<long>(
+        "mapd.regions.orphaned", "{region}", "Deleted regions a process kept holding past its session: unlinked, still charged until it lets go.");
+
+    private static readonly Counter<long> Repairs = Meter.CreateCounter<long>(
+        "mapd.length.repairs", "{repair}", "Region files whose length (kind=length) or allocation (kind=allocation) was changed outside mapd and set back.");
+
     private static readonly Counter<long> DescriptorShortages = Meter.CreateCounter<long>(
         "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept.");
 
@@ -99,6 +105,13 @@ public static class MapdMetrics
         Errors.Add(1, (uint)code < (uint)CodeTags.Length ? CodeTags[(int)code] : CodeTags[(int)StatusCode.Unknown]);
     }
 
+    /// <summary>A deleted region was orphaned: <c>mapd_regions_orphaned_total</c>.</summary>
+    public static void RegionOrphaned() => Orphans.Add(1);
+
+    /// <summary>A region file's length or allocation was changed outside mapd and repaired: <c>mapd_length_repairs_total{kind}</c>.</summary>
+    /// <param name="kind"><c>length</c> or <c>allocation</c>.</param>
+    public static void LengthRepaired(string kind) => Repairs.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
     /// <summary>
     /// The daemon met EMFILE or ENFILE <paramref name="where"/> (<c>open</c> of a region file,
     /// <c>accept</c> of a session) and refused that one request: <c>mapd_descriptor_exhausted_total{where}</c>.
@@ -115,6 +128,9 @@ public static class MapdMetrics
         Resizes.Add(0, Grow);
         Resizes.Add(0, Shrink);
         GracePending.Add(0);
+        Orphans.Add(0);
+        Repairs.Add(0, new KeyValuePair<string, object?>("kind", "length"));
+        Repairs.Add(0, new KeyValuePair<string, object?>("kind", "allocation"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "open"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "accept"));
     }

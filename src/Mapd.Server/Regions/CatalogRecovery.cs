@@ -56,7 +56,8 @@ internal sealed class CatalogRecovery(
             var region = new ManagedRegion(fileName);
             region.BecomeRecoveredTrash(new RegionRecord(fileName, (ulong)status.Size, 0, 0, 0, 0, 0, time.GetUtcNow()), fileName);
             _heldTrash.Add(region);
-            ledger.Restore(region.AccountedBytes);
+            catalog.Retire(region);
+            ledger.Restore(region.Record.OwnerUid, 1, region.AccountedBytes);
         }
 
         var shrinks = PendingShrinks();
@@ -167,6 +168,6 @@ internal sealed class CatalogRecovery(
         }
 
         catalog.Restore(region);
-        ledger.Restore(region.AccountedBytes);
+        ledger.Restore(record.OwnerUid, 1, region.AccountedBytes);
     }
 }

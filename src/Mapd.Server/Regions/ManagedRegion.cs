@@ -1,3 +1,4 @@
+using Mapd.Native;
 using Mapd.Server.Grace;
 using Mapd.Server.Peers;
 using Mapd.Server.Storage;
@@ -36,8 +37,11 @@ internal sealed class ManagedRegion(string name)
     /// <summary>The file's name: in <c>regions/</c>, or in <c>trash/</c> once deleted.</summary>
     public string FileName { get; private set; } = name;
 
-    /// <summary>True once the name is gone (deleted or purged).</summary>
-    public bool IsDeleted => State is RegionState.Deleted or RegionState.Purged;
+    /// <summary>True once the name is gone (deleted, orphaned or purged).</summary>
+    public bool IsDeleted => State is RegionState.Deleted or RegionState.Orphaned or RegionState.Purged;
+
+    /// <summary>While <see cref="RegionState.Orphaned"/>: the daemon's own descriptor of the unlinked file, to watch and guard it.</summary>
+    public FileDescriptor? Orphan { get; private set; }
 
     /// <summary>Who maps it, since when, and at which generation.</summary>
     public Dictionary<IRegionMapper, MapperState> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
@@ -126,14 +130,28 @@ internal sealed class ManagedRegion(string name)
         Refresh();
     }
 
-    /// <summary>Deleted → Purged: the file is gone. Also Live → Purged: a create undone before its creator got the descriptor.</summary>
+    /// <summary>Deleted → Orphaned: the file is unlinked but held by someone; <paramref name="held"/> is the daemon's own descriptor of it.</summary>
+    public void BecomeOrphaned(FileDescriptor held)
+    {
+        Require(RegionState.Deleted);
+        Orphan = held;
+        State = RegionState.Orphaned;
+        Refresh();
+    }
+
+    /// <summary>
+    /// Deleted or Orphaned → Purged: the file is gone; the orphan's descriptor is closed. Also
+    /// Live → Purged: a create undone before its creator got the descriptor.
+    /// </summary>
     public void BecomePurged()
     {
-        if (State is not (RegionState.Deleted or RegionState.Live))
+        if (State is not (RegionState.Deleted or RegionState.Orphaned or RegionState.Live))
         {
             throw new InvalidOperationException($"{this}: only a deleted region, or a create being undone, can be purged");
         }
 
+        Orphan?.Dispose();
+        Orphan = null;
         State = RegionState.Purged;
         Refresh();
     }

@@ -12,6 +12,7 @@ internal sealed class RegionCatalog(int maxRegions)
 {
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, ManagedRegion> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ManagedRegion, byte> _retired = new(ReferenceEqualityComparer.Instance);
     private string[] _sortedNames = [];
 
     /// <summary>The most names at once.</summary>
@@ -22,6 +23,15 @@ internal sealed class RegionCatalog(int maxRegions)
 
     /// <summary>Every region with a name, in no order.</summary>
     public ICollection<ManagedRegion> All => _byName.Values;
+
+    /// <summary>Regions whose name is gone but whose file is still held (deleted, or orphaned), in no order.</summary>
+    public ICollection<ManagedRegion> Retired => _retired.Keys;
+
+    /// <summary>Notes a region that lost its name but still holds capacity, until <see cref="Forget"/>.</summary>
+    public void Retire(ManagedRegion region) => _retired.TryAdd(region, 0);
+
+    /// <summary>Forgets a retired region whose file is gone.</summary>
+    public void Forget(ManagedRegion region) => _retired.TryRemove(region, out _);
 
     /// <summary>The region named <paramref name="name"/>, in whatever state; null when none.</summary>
     public ManagedRegion? Find(string name) => _byName.GetValueOrDefault(name);

@@ -1,3 +1,4 @@
+using Mapd.Native;
 using Mapd.Server.Errors;
 using Mapd.Server.Meters;
 using Mapd.Server.Peers;
@@ -20,6 +21,7 @@ internal sealed class RegionLifecycle(
     CapacityLedger ledger,
     RegionFiles files,
     DescriptorCache descriptors,
+    RegionFileWatch watch,
     TimeProvider time,
     ILogger logger)
 {
@@ -28,11 +30,12 @@ internal sealed class RegionLifecycle(
     /// <paramref name="handoffId"/>, atomically with the mapper being alive: a session that
     /// ended meanwhile is refused, so it can never be left behind.
     /// </summary>
-    public void AddMapper(ManagedRegion region, IRegionMapper mapper, ulong handoffId)
+    public void AddMapper(ManagedRegion region, IRegionMapper mapper, ulong handoffId, bool writable)
     {
         if (region.Mappers.TryGetValue(mapper, out var existing))
         {
             existing.LastHandoff = Math.Max(existing.LastHandoff, handoffId);
+            existing.Writable |= writable;
             return;
         }
 
@@ -41,7 +44,7 @@ internal sealed class RegionLifecycle(
             throw RefusedException.Precondition($"session {mapper.Id} ended while this call was on its way; connect a new session and retry");
         }
 
-        region.Mappers.Add(mapper, new MapperState(time.GetUtcNow(), region.Record.Generation) { LastHandoff = handoffId });
+        region.Mappers.Add(mapper, new MapperState(time.GetUtcNow(), region.Record.Generation) { LastHandoff = handoffId, Writable = writable });
 
         // After a restart, a returning session may still map the old tail: it must release too.
         if (region.Shrink is { Recovering: true } shrink)
@@ -75,7 +78,7 @@ internal sealed class RegionLifecycle(
     {
         var record = region.Record;
         var additional = ManagedRegion.Accounted(size) - region.AccountedBytes;
-        ledger.Reserve(additional, $"grow region '{record.Name}' to {size} bytes");
+        ledger.Reserve(record.OwnerUid, 0, additional, $"grow region '{record.Name}' to {size} bytes");
         try
         {
             // A crash between here and the metadata leaves the file longer than its metadata; recovery cuts it back.
@@ -88,7 +91,7 @@ internal sealed class RegionLifecycle(
         }
         catch
         {
-            ledger.Release(additional);
+            ledger.Release(record.OwnerUid, 0, additional);
             throw;
         }
 
@@ -115,6 +118,7 @@ internal sealed class RegionLifecycle(
         }
 
         region.BecomeDeleted(trashName);
+        catalog.Retire(region);
         RegionLog.Deleted(logger, region.Name, caller.Uid, caller.Pid, region.Mappers.Count);
         RegionChanges.Publish(region, RegionUpdateKind.Deleted);
         if (region.Mappers.Count == 0)
@@ -123,12 +127,57 @@ internal sealed class RegionLifecycle(
         }
     }
 
-    /// <summary>Frees a deleted region's file and its capacity.</summary>
+    /// <summary>
+    /// Frees a deleted region's file and its capacity, once nobody holds the file: a process may
+    /// keep a descriptor past its session, and its pages live on (and could be filled) as long as
+    /// it does. Then the region is orphaned instead: unlinked, still charged, its length guarded,
+    /// until <see cref="TryFreeOrphan"/> finds the last holder gone.
+    /// </summary>
     public void Purge(ManagedRegion region)
     {
-        files.Remove(region.FileName, deleted: true);
         descriptors.Forget(region);
-        ledger.Release(region.AccountedBytes);
+        FileDescriptor held;
+        try
+        {
+            held = files.Open(region.FileName, deleted: true, writable: true);
+        }
+        catch (SystemCallException e) when (e.Errno == Errnos.ENOENT)
+        {
+            Free(region);
+            return;
+        }
+
+        files.Remove(region.FileName, deleted: true);
+        if (Files.IsOnlyHolder(held, files.PathOf(region.FileName, deleted: true)))
+        {
+            held.Dispose();
+            Free(region);
+            return;
+        }
+
+        region.BecomeOrphaned(held);
+        watch.Follow(region);
+        MapdMetrics.RegionOrphaned();
+        RegionLog.Orphaned(logger, region.Name, region.AccountedBytes);
+    }
+
+    /// <summary>Frees an orphaned region if its last outside holder let go; false while someone holds it.</summary>
+    public bool TryFreeOrphan(ManagedRegion region)
+    {
+        if (region.Orphan is not { } held || !Files.IsOnlyHolder(held, region.Name))
+        {
+            return false;
+        }
+
+        watch.Unfollow(region);
+        Free(region);
+        return true;
+    }
+
+    private void Free(ManagedRegion region)
+    {
+        ledger.Release(region.Record.OwnerUid, 1, region.AccountedBytes);
+        catalog.Forget(region);
         region.BecomePurged();
         RegionLog.Purged(logger, region.Name, region.AccountedBytes);
     }
@@ -140,7 +189,7 @@ internal sealed class RegionLifecycle(
         files.Remove(region.FileName, deleted: false);
         catalog.Remove(region);
         descriptors.Forget(region);
-        ledger.Release(region.AccountedBytes);
+        ledger.Release(region.Record.OwnerUid, 1, region.AccountedBytes);
         region.BecomePurged();
     }
 }

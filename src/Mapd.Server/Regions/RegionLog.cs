@@ -57,6 +57,18 @@ internal static partial class RegionLog
         Message = "Recovery window ended; held deletes and shrinks proceed")]
     public static partial void RecoveryEnded(ILogger logger);
 
+    [LoggerMessage(EventId = 114, EventName = "Orphaned", Level = LogLevel.Warning,
+        Message = "Deleted region {Name} is mapped by no session, but a process still holds its file open (a descriptor kept past its session); its {Bytes} bytes stay taken, and its length guarded, until that process lets go")]
+    public static partial void Orphaned(ILogger logger, string name, long bytes);
+
+    [LoggerMessage(EventId = 115, EventName = "LengthRepaired", Level = LogLevel.Warning,
+        Message = "Region {Name}: its file was {Actual} bytes, not the {Expected} mapd granted; someone changed it through a read-write descriptor (ftruncate or fallocate). Set it back. Sessions that hold it read-write: {Suspects}")]
+    public static partial void LengthRepaired(ILogger logger, string name, long actual, ulong expected, string suspects);
+
+    [LoggerMessage(EventId = 116, EventName = "AllocationRepaired", Level = LogLevel.Warning,
+        Message = "Region {Name}: its file held {Allocated} bytes of memory, more than its {Granted}-byte grant (fallocate past its end); gave the excess back. Sessions that hold it read-write: {Suspects}")]
+    public static partial void AllocationRepaired(ILogger logger, string name, long allocated, long granted, string suspects);
+
     [LoggerMessage(EventId = 113, EventName = "ShrinkSuperseded", Level = LogLevel.Information,
         Message = "Shrink of region {Name} to {Target} bytes outlasted its grace period; a resize to {Size} bytes (generation {Generation}) replaced it without waiting for its {Laggards} laggard sessions; for uid {Uid} pid {Pid}")]
     public static partial void ShrinkSuperseded(ILogger logger, string name, ulong target, ulong size, ulong generation, int laggards, uint uid, int pid);

@@ -15,10 +15,12 @@ public sealed class RegionMappings
     private readonly RegionChanges _changes;
     private readonly RegionLifecycle _lifecycle;
     private readonly ShrinkLifecycle _shrinks;
+    private readonly LengthGuard _guard;
     private readonly RegionPermissions _permissions;
 
-    internal RegionMappings(RegionCatalog catalog, RegionChanges changes, RegionLifecycle lifecycle, ShrinkLifecycle shrinks, RegionPermissions permissions)
+    internal RegionMappings(RegionCatalog catalog, RegionChanges changes, RegionLifecycle lifecycle, ShrinkLifecycle shrinks, LengthGuard guard, RegionPermissions permissions)
     {
+        _guard = guard;
         _catalog = catalog;
         _changes = changes;
         _lifecycle = lifecycle;
@@ -48,7 +50,9 @@ public sealed class RegionMappings
             var loan = _changes.Lend(region, writable);
             try
             {
-                _lifecycle.AddMapper(region, mapper, handoffId);
+                // Nobody gets a descriptor of a file whose length someone else has just changed.
+                _guard.Check(region, loan.Descriptor);
+                _lifecycle.AddMapper(region, mapper, handoffId, writable);
             }
             catch
             {

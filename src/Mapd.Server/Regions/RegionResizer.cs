@@ -18,12 +18,14 @@ public sealed class RegionResizer
     private readonly RegionChanges _changes;
     private readonly RegionLifecycle _lifecycle;
     private readonly ShrinkLifecycle _shrinks;
+    private readonly LengthGuard _guard;
     private readonly RegionPermissions _permissions;
     private readonly long _maxRegionSize;
     private readonly TimeProvider _time;
 
-    internal RegionResizer(RegionCatalog catalog, RegionChanges changes, RegionLifecycle lifecycle, ShrinkLifecycle shrinks, RegionPermissions permissions, long maxRegionSize, TimeProvider time)
+    internal RegionResizer(RegionCatalog catalog, RegionChanges changes, RegionLifecycle lifecycle, ShrinkLifecycle shrinks, LengthGuard guard, RegionPermissions permissions, long maxRegionSize, TimeProvider time)
     {
+        _guard = guard;
         _catalog = catalog;
         _changes = changes;
         _lifecycle = lifecycle;
@@ -66,6 +68,7 @@ public sealed class RegionResizer
                         return null;
                     }
 
+                    _guard.Check(region);
                     var current = region.Record;
                     if (expectedGeneration != 0 && expectedGeneration != current.Generation)
                     {

@@ -5,6 +5,7 @@ namespace Mapd.Server.Regions;
 /// <code>
 /// Creating ──► Live ◄──► ShrinkPending
 ///    │          ├──► Deleted ──► Purged    (a pending shrink ends first)
+///    │          │       └──► Orphaned ──► Purged (a process held the file past its session)
 ///    │          └──► Purged                (a create undone)
 ///    └──► Deleted                          (a deleted file found at start-up)
 /// </code>
@@ -22,6 +23,13 @@ public enum RegionState
 
     /// <summary>The name is gone; the file waits in <c>trash/</c> until its last mapper leaves.</summary>
     Deleted,
+
+    /// <summary>
+    /// Deleted, mapped by no session, its file unlinked; but some process still holds the file
+    /// (a descriptor kept past its session), so its capacity stays taken until the last holder
+    /// lets go, and its length stays what was granted.
+    /// </summary>
+    Orphaned,
 
     /// <summary>The file is gone and its capacity returned: the end.</summary>
     Purged,

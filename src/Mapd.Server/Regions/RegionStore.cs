@@ -23,27 +23,38 @@ public sealed class RegionStore : IDisposable
     private readonly RegionLifecycle _lifecycle;
     private readonly ShrinkLifecycle _shrinks;
     private readonly CatalogRecovery _recovery;
+    private readonly RegionFileWatch _watch;
+    private readonly LengthGuard _guard;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     /// <summary>Creates the store over <paramref name="storage"/>; call <see cref="Recover"/> before use.</summary>
-    public RegionStore(StorageRoot storage, RegionPermissions permissions, RegionLimits limits, DescriptorCache descriptors, IRegionUpdateSink updates, ILogger<RegionStore> logger, TimeProvider time)
+    public RegionStore(StorageRoot storage, RegionPermissions permissions, RegionLimits limits, DescriptorCache descriptors, IRegionUpdateSink updates, ILogger<RegionStore> logger, TimeProvider time, RegionQuotas? quotas = null)
     {
         _catalog = new RegionCatalog(limits.MaxRegions);
-        _ledger = new CapacityLedger(storage.Capacity);
         _files = new RegionFiles(storage);
+        Space = new StorageSpace(storage, _catalog, _files);
+        _ledger = new CapacityLedger(storage.Capacity, quotas ?? RegionQuotas.Unlimited, Space);
         _descriptors = descriptors;
         _permissions = permissions;
         _time = time;
         _logger = logger;
         _changes = new RegionChanges(_files, descriptors, updates);
+        _watch = new RegionFileWatch(storage, logger);
+        _guard = new LengthGuard(_changes, logger);
         _shrinks = new ShrinkLifecycle(_changes, _files, _ledger, limits.GraceTimeout, time, logger);
-        _lifecycle = new RegionLifecycle(_changes, _shrinks, _catalog, _ledger, _files, descriptors, time, logger);
+        _lifecycle = new RegionLifecycle(_changes, _shrinks, _catalog, _ledger, _files, descriptors, _watch, time, logger);
         _recovery = new CatalogRecovery(_catalog, _ledger, _files, _changes, _lifecycle, _shrinks, time, logger);
         MaxRegionSize = limits.MaxRegionSize > 0 ? Math.Min(limits.MaxRegionSize, storage.Capacity) : storage.Capacity;
-        Mappings = new RegionMappings(_catalog, _changes, _lifecycle, _shrinks, permissions);
-        Resizer = new RegionResizer(_catalog, _changes, _lifecycle, _shrinks, permissions, MaxRegionSize, time);
+        Mappings = new RegionMappings(_catalog, _changes, _lifecycle, _shrinks, _guard, permissions);
+        Resizer = new RegionResizer(_catalog, _changes, _lifecycle, _shrinks, _guard, permissions, MaxRegionSize, time);
+        _watch.FileChanged = (fileName, deleted) => Guard(deleted ? _catalog.Retired.FirstOrDefault(r => r.FileName == fileName) : _catalog.Find(fileName));
+        _watch.OrphanChanged = Guard;
+        _watch.Sweep = Sweep;
     }
+
+    /// <summary>What the storage filesystem really holds, and how much of it is outside the grants.</summary>
+    public StorageSpace Space { get; }
 
     /// <summary>Opens, releases and closes for sessions, and forgets a session that ended.</summary>
     public RegionMappings Mappings { get; }
@@ -78,8 +89,15 @@ public sealed class RegionStore : IDisposable
     /// <summary>The names and their regions, for tests that take a region's lock themselves.</summary>
     internal RegionCatalog Catalog => _catalog;
 
-    /// <summary>Loads and repairs what the previous run left (see <see cref="CatalogRecovery"/>).</summary>
-    public void Recover(TimeSpan recoveryWindow) => _recovery.Recover(recoveryWindow);
+    /// <summary>
+    /// Loads and repairs what the previous run left (see <see cref="CatalogRecovery"/>), then
+    /// starts guarding the region files' lengths (see <see cref="LengthGuard"/>).
+    /// </summary>
+    public void Recover(TimeSpan recoveryWindow)
+    {
+        _recovery.Recover(recoveryWindow);
+        _watch.Start();
+    }
 
     /// <summary>One region, with its mappers and pending grace; NOT_FOUND when absent.</summary>
     public RegionSnapshot Get(string name)
@@ -120,7 +138,7 @@ public sealed class RegionStore : IDisposable
         var accounted = ManagedRegion.Accounted(size);
         try
         {
-            _ledger.Reserve(accounted, $"create region '{name}' of {size} bytes");
+            _ledger.Reserve(caller.Uid, 1, accounted, $"create region '{name}' of {size} bytes");
         }
         catch
         {
@@ -151,7 +169,7 @@ public sealed class RegionStore : IDisposable
             }
             catch
             {
-                _ledger.Release(accounted);
+                _ledger.Release(caller.Uid, 1, accounted);
                 _catalog.Remove(region);
                 throw;
             }
@@ -159,7 +177,7 @@ public sealed class RegionStore : IDisposable
             var loan = _changes.Lend(region, writable: true);
             try
             {
-                _lifecycle.AddMapper(region, mapper, handoffId);
+                _lifecycle.AddMapper(region, mapper, handoffId, writable: true);
             }
             catch
             {
@@ -232,6 +250,7 @@ public sealed class RegionStore : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _watch.Dispose();
         _recovery.Dispose();
         foreach (var region in _catalog.All)
         {
@@ -239,6 +258,30 @@ public sealed class RegionStore : IDisposable
             {
                 region.Shrink?.Timer?.Dispose();
             }
+        }
+    }
+
+    /// <summary>Checks one region's file after a change was heard of.</summary>
+    private void Guard(ManagedRegion? region)
+    {
+        if (region is not null)
+        {
+            _changes.Run(region, () => _guard.Check(region));
+        }
+    }
+
+    /// <summary>Every region's file, after events were lost; and each orphan, whose last holder may have let go.</summary>
+    private void Sweep()
+    {
+        foreach (var region in _catalog.Retired.Where(r => r.State == RegionState.Orphaned))
+        {
+            _changes.Run(region, () =>
+            {
+                if (!_lifecycle.TryFreeOrphan(region))
+                {
+                    _guard.Check(region);
+                }
+            });
         }
     }
 

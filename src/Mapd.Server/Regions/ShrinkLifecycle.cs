@@ -62,7 +62,7 @@ internal sealed class ShrinkLifecycle(
         if (size >= record.Size)
         {
             var additional = ManagedRegion.Accounted(size) - region.AccountedBytes;
-            ledger.Reserve(additional, $"grow region '{record.Name}' to {size} bytes");
+            ledger.Reserve(record.OwnerUid, 0, additional, $"grow region '{record.Name}' to {size} bytes");
             var grown = record with { Size = size, PendingSize = 0, Generation = record.Generation + 1 };
             try
             {
@@ -75,7 +75,7 @@ internal sealed class ShrinkLifecycle(
             }
             catch
             {
-                ledger.Release(additional);
+                ledger.Release(record.OwnerUid, 0, additional);
                 throw;
             }
 
@@ -171,7 +171,7 @@ internal sealed class ShrinkLifecycle(
 
         End(region, committed);
         MapdMetrics.ResizeCommitted("shrink", time.GetElapsedTime(shrink.RequestedAt));
-        ledger.Release(before - region.AccountedBytes);
+        ledger.Release(committed.OwnerUid, 0, before - region.AccountedBytes);
         var waited = time.GetUtcNow() - shrink.Since;
         RegionLog.ShrinkCommitted(logger, committed.Name, shrink.Target, committed.Generation, waited.TotalMilliseconds, shrink.HolePunched);
         RegionChanges.Publish(region, RegionUpdateKind.Resized);

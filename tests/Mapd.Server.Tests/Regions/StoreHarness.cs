@@ -21,14 +21,16 @@ public sealed class StoreHarness : IDisposable
     private readonly int _maxRegions;
     private readonly long _maxRegionSize;
     private readonly int _cachedDescriptors;
+    private readonly RegionQuotas? _quotas;
     private DescriptorCache _descriptors;
 
-    public StoreHarness(string capacity = "1M", int maxRegions = 100, long maxRegionSize = 0, int cachedDescriptors = 64)
+    public StoreHarness(string capacity = "1M", int maxRegions = 100, long maxRegionSize = 0, int cachedDescriptors = 64, RegionQuotas? quotas = null)
     {
         _capacity = capacity;
         _maxRegions = maxRegions;
         _maxRegionSize = maxRegionSize;
         _cachedDescriptors = cachedDescriptors;
+        _quotas = quotas;
         StoragePath = _scratch.Join("storage");
         (Root, _descriptors, Store) = Open();
         Store.Recover(RecoveryWindow);
@@ -123,7 +125,8 @@ public sealed class StoreHarness : IDisposable
             descriptors,
             Watches,
             NullLogger<RegionStore>.Instance,
-            Time);
+            Time,
+            _quotas);
         return (root, descriptors, store);
     }
 }
