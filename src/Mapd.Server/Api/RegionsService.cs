@@ -53,12 +53,12 @@ public sealed class RegionsService(
 
     /// <inheritdoc />
     public override Task<Region> Get(GetRequest request, ServerCallContext context) =>
-        Task.FromResult(RegionMessages.Detailed(store.Get(request.Name)));
+        Task.FromResult(RegionMessages.Detailed(store.Get(request.Name, context.Caller())));
 
     /// <inheritdoc />
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
-        var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken);
+        var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken, context.Caller());
         var response = new ListResponse { NextPageToken = next };
         foreach (var region in regions)
         {
@@ -98,9 +98,10 @@ public sealed class RegionsService(
     {
         // Without names, a session watches what it maps; an operator without a session watches everything.
         var session = context.RequestHeaders.GetValue(CallContextExtensions.SessionHeader) is null ? null : context.Session(sessions);
-        store.CheckExist(request.Names);
-        using var subscription = watches.Subscribe(session, request.Names);
-        store.SendCurrent(subscription, session, request.Names);
+        var caller = context.Caller();
+        store.CheckExist(request.Names, caller);
+        using var subscription = watches.Subscribe(session, request.Names, region => store.MaySee(caller, region));
+        store.SendCurrent(subscription, session, request.Names, caller);
 
         // Headers tell the client the subscription exists, so no later event can be missed.
         await context.WriteResponseHeadersAsync([]);

@@ -24,6 +24,14 @@ public sealed class RegionPermissions(uint daemonUid)
     public bool MayChange(CallerIdentity caller, RegionRecord region) =>
         IsSuperuser(caller) || caller.Uid == region.OwnerUid;
 
+    /// <summary>True when <paramref name="caller"/> may see <paramref name="region"/> at all: it may open it read-only.</summary>
+    public bool MaySee(CallerIdentity caller, RegionSnapshot region) =>
+        MayOpen(caller, region.OwnerUid, region.Gid, region.Mode, writable: false);
+
+    /// <summary>True when <paramref name="caller"/> may see who maps <paramref name="region"/>: its owner and the superusers.</summary>
+    public bool MaySeeMappers(CallerIdentity caller, RegionSnapshot region) =>
+        IsSuperuser(caller) || caller.Uid == region.OwnerUid;
+
     /// <summary>True for uid 0 and the daemon's own uid, which may do anything.</summary>
     public bool IsSuperuser(CallerIdentity caller) => caller.Uid == 0 || caller.Uid == daemonUid;
 

@@ -30,8 +30,11 @@ public sealed record RegionSnapshot(
     IReadOnlyList<MapperSnapshot> Mappers,
     PendingShrinkSnapshot? PendingShrink)
 {
-    /// <summary>How many sessions map it.</summary>
-    public int MapperCount => Mappers.Count;
+    /// <summary>How many sessions map it (even when <see cref="Mappers"/> is withheld from the reader).</summary>
+    public int MapperCount { get; init; } = Mappers.Count;
+
+    /// <summary>The same region without who maps it: pids and uids are for the owner and the superusers.</summary>
+    public RegionSnapshot WithoutMapperDetails() => Mappers.Count == 0 ? this : this with { Mappers = [] };
 
     /// <summary>True while others may see it: live, with or without a pending shrink.</summary>
     public bool IsVisible => State is RegionState.Live or RegionState.ShrinkPending;

@@ -99,11 +99,26 @@ public sealed class RegionStore : IDisposable
         _watch.Start();
     }
 
-    /// <summary>One region, with its mappers and pending grace; NOT_FOUND when absent.</summary>
+    /// <summary>One region, with its mappers and pending grace; NOT_FOUND when absent. Everything, for the daemon itself.</summary>
     public RegionSnapshot Get(string name)
     {
         RegionRules.CheckName(name);
         return Visible(name)?.Snapshot ?? throw RefusedException.NotFound(name);
+    }
+
+    /// <summary>
+    /// One region as <paramref name="caller"/> may see it: PERMISSION_DENIED unless it may open
+    /// it; who maps it only for its owner and the superusers.
+    /// </summary>
+    public RegionSnapshot Get(string name, CallerIdentity caller)
+    {
+        var region = Get(name);
+        if (!_permissions.MaySee(caller, region))
+        {
+            throw RefusedException.Denied($"uid {caller.Uid} may not see region '{name}': describing a region needs read permission, as opening it does; ask its owner to widen the mode");
+        }
+
+        return _permissions.MaySeeMappers(caller, region) ? region : region.WithoutMapperDetails();
     }
 
     /// <summary>Every region, by name.</summary>
@@ -115,13 +130,20 @@ public sealed class RegionStore : IDisposable
     /// <paramref name="pageSize"/> of them (0: all). <c>Next</c> is the name to continue after,
     /// or empty on the last page.
     /// </summary>
-    public (IReadOnlyList<RegionSnapshot> Regions, string Next) List(string prefix, int pageSize, string after)
+    public (IReadOnlyList<RegionSnapshot> Regions, string Next) List(string prefix, int pageSize, string after) =>
+        List(prefix, pageSize, after, null);
+
+    /// <summary>Like <see cref="List(string, int, string)"/>, of the regions <paramref name="caller"/> may see (may open); null lists all.</summary>
+    public (IReadOnlyList<RegionSnapshot> Regions, string Next) List(string prefix, int pageSize, string after, CallerIdentity? caller)
     {
         RegionRules.CheckPrefix(prefix);
         RegionRules.CheckPageToken(after);
-        var (page, next) = _catalog.Page(prefix, pageSize, after, IsVisible);
+        var (page, next) = _catalog.Page(prefix, pageSize, after, r => IsVisible(r) && (caller is null || _permissions.MaySee(caller, r.Snapshot)));
         return ([.. page.Select(r => r.Snapshot)], next);
     }
+
+    /// <summary>True when <paramref name="caller"/> may see <paramref name="region"/> (for watchers).</summary>
+    public bool MaySee(CallerIdentity caller, RegionSnapshot region) => _permissions.MaySee(caller, region);
 
     /// <summary>
     /// Creates a region owned by <paramref name="caller"/>, mapped by <paramref name="mapper"/>,
@@ -211,17 +233,24 @@ public sealed class RegionStore : IDisposable
         });
     }
 
-    /// <summary>NOT_FOUND unless every one of <paramref name="names"/> names a region (INVALID_ARGUMENT for a bad name).</summary>
-    public void CheckExist(IReadOnlyCollection<string> names)
+    /// <summary>
+    /// NOT_FOUND unless every one of <paramref name="names"/> names a region, PERMISSION_DENIED
+    /// unless <paramref name="caller"/> may see each (INVALID_ARGUMENT for a bad name).
+    /// </summary>
+    public void CheckExist(IReadOnlyCollection<string> names, CallerIdentity? caller = null)
     {
         foreach (var name in names)
         {
             RegionRules.CheckName(name);
         }
 
-        if (names.FirstOrDefault(n => Visible(n) is null) is { } missing)
+        foreach (var name in names)
         {
-            throw RefusedException.NotFound(missing);
+            var region = Visible(name) ?? throw RefusedException.NotFound(name);
+            if (caller is not null && !_permissions.MaySee(caller, region.Snapshot))
+            {
+                throw RefusedException.Denied($"uid {caller.Uid} may not watch region '{name}': watching needs read permission, as opening does; ask its owner to widen the mode");
+            }
         }
     }
 
@@ -230,11 +259,11 @@ public sealed class RegionStore : IDisposable
     /// that region's other updates: <paramref name="names"/>, else every region
     /// <paramref name="mapper"/> maps, else every region.
     /// </summary>
-    public void SendCurrent(IRegionUpdateTarget target, IRegionMapper? mapper, IReadOnlyCollection<string> names)
+    public void SendCurrent(IRegionUpdateTarget target, IRegionMapper? mapper, IReadOnlyCollection<string> names, CallerIdentity? caller = null)
     {
         IEnumerable<ManagedRegion> watched = names.Count > 0
             ? names.Select(Visible).OfType<ManagedRegion>()
-            : mapper is null ? _catalog.All.Where(IsVisible) : mapper.Registrations.Snapshot<ManagedRegion>();
+            : mapper is null ? _catalog.All.Where(r => IsVisible(r) && (caller is null || _permissions.MaySee(caller, r.Snapshot))) : mapper.Registrations.Snapshot<ManagedRegion>();
         foreach (var region in watched)
         {
             _changes.Run(region, () =>

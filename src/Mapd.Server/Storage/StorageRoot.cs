@@ -29,6 +29,13 @@ public sealed partial class StorageRoot : IDisposable
     /// <summary>True when this daemon mounted the tmpfs itself.</summary>
     public bool Mounted { get; }
 
+    /// <summary>
+    /// True when the storage is a tmpfs of its own (the daemon or a unit mounted it there), so
+    /// everything on the filesystem should be mapd's; false for a directory on a shared one such
+    /// as /dev/shm, where others' files are expected.
+    /// </summary>
+    public bool IsDedicated => Mounted || _root.TryStat(".") is { IsMountRoot: true };
+
     /// <summary>Bytes that regions may take in total.</summary>
     public long Capacity { get; }
 

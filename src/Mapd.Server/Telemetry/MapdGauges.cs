@@ -32,6 +32,8 @@ public sealed class MapdGauges : IDisposable
             "mapd.storage.capacity", () => store.Capacity, "By", "Bytes regions may reserve in total (Mapd:Storage:Size or the tmpfs size).");
         _meter.CreateObservableGauge(
             "mapd.storage.used", () => storage.FileSystem().UsedBytes, "By", "Bytes in use on the storage tmpfs, as statfs reports them.");
+        _meter.CreateObservableGauge(
+            "mapd.storage.unaccounted", () => store.Space.UnaccountedBytes(), "By", "Bytes in use on the storage tmpfs outside the regions' grants: metadata, deleted files still held open, writes outside mapd.");
         _meter.CreateObservableGauge("mapd.sessions", () => sessions.Count, "{session}", "Live sessions on mapd-fd.sock.");
         _meter.CreateObservableGauge("mapd.watches", () => watches.Count, "{stream}", "Open Watch streams.");
         _meter.CreateObservableGauge(

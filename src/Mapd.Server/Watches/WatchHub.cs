@@ -21,11 +21,12 @@ public sealed class WatchHub : IRegionUpdateSink
 
     /// <summary>
     /// Subscribes to <paramref name="names"/>; with no names, to every region
-    /// <paramref name="mapper"/> maps (or every region when there is no mapper either).
+    /// <paramref name="mapper"/> maps (or every region <paramref name="visible"/> lets the
+    /// watcher see when there is no mapper either).
     /// </summary>
-    public WatchSubscription Subscribe(IRegionMapper? mapper, IReadOnlyCollection<string> names)
+    public WatchSubscription Subscribe(IRegionMapper? mapper, IReadOnlyCollection<string> names, Func<RegionSnapshot, bool>? visible = null)
     {
-        var subscription = new WatchSubscription(this, mapper, names.Count == 0 ? null : new HashSet<string>(names, StringComparer.Ordinal));
+        var subscription = new WatchSubscription(this, mapper, names.Count == 0 ? null : new HashSet<string>(names, StringComparer.Ordinal), visible);
         lock (_gate)
         {
             foreach (var list in Lists(subscription))
@@ -65,7 +66,10 @@ public sealed class WatchHub : IRegionUpdateSink
 
             foreach (var subscription in _everything)
             {
-                subscription.Deliver(update);
+                if (subscription.MaySee(update.Region))
+                {
+                    subscription.Deliver(update);
+                }
             }
         }
     }

@@ -12,13 +12,15 @@ public sealed class WatchSubscription : IRegionUpdateTarget, IDisposable
     public const int Backlog = 4096;
 
     private readonly WatchHub _hub;
+    private readonly Func<RegionSnapshot, bool>? _visible;
     private int _disposed;
     private readonly Channel<RegionUpdate> _updates = Channel.CreateBounded<RegionUpdate>(
         new BoundedChannelOptions(Backlog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    internal WatchSubscription(WatchHub hub, IRegionMapper? mapper, IReadOnlySet<string>? names)
+    internal WatchSubscription(WatchHub hub, IRegionMapper? mapper, IReadOnlySet<string>? names, Func<RegionSnapshot, bool>? visible)
     {
         _hub = hub;
+        _visible = visible;
         Mapper = mapper;
         Names = names;
     }
@@ -31,6 +33,9 @@ public sealed class WatchSubscription : IRegionUpdateTarget, IDisposable
 
     /// <summary>The updates; completes with RESOURCE_EXHAUSTED when the watcher fell too far behind.</summary>
     public ChannelReader<RegionUpdate> Updates => _updates.Reader;
+
+    /// <summary>True when the watcher may see <paramref name="region"/>: watching everything shows only what one may open.</summary>
+    public bool MaySee(RegionSnapshot region) => _visible?.Invoke(region) ?? true;
 
     /// <inheritdoc />
     public void Deliver(RegionUpdate update)

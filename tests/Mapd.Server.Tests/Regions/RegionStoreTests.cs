@@ -418,4 +418,58 @@ public sealed class RegionStoreTests : IDisposable
     {
         Assert.Equal(Refusal.InvalidArgument, Assert.Throws<RefusedException>(() => Store.Get("../x")).Reason);
     }
+
+    [Fact]
+    public void Others_list_only_the_regions_they_may_open_and_the_superusers_list_all()
+    {
+        _harness.Create("private", 4096, _session, mode: 0b110_000_000);
+        _harness.Create("shared", 4096, _session, mode: 0b110_100_100);
+        _harness.Create("group", 4096, _session, mode: 0b110_100_000);
+        var groupMember = new CallerIdentity(9, 2000, 7, [StoreHarness.Owner.Gid]);
+
+        Assert.Equal(["shared"], Store.List(string.Empty, 0, string.Empty, StoreHarness.Stranger).Regions.Select(r => r.Name));
+        Assert.Equal(["group", "shared"], Store.List(string.Empty, 0, string.Empty, groupMember).Regions.Select(r => r.Name));
+        Assert.Equal(["group", "private", "shared"], Store.List(string.Empty, 0, string.Empty, StoreHarness.Root0).Regions.Select(r => r.Name));
+        Assert.Equal(["group", "private", "shared"], Store.List(string.Empty, 0, string.Empty, StoreHarness.Owner).Regions.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Get_shows_a_region_only_to_who_may_open_it_and_who_maps_it_only_to_its_owner_and_root()
+    {
+        _harness.Create("private", 4096, _session, mode: 0b110_000_000);
+        _harness.Create("shared", 4096, _session, mode: 0b110_100_100);
+        Mappings.Open("shared", writable: false, StoreHarness.Stranger, _other).Descriptor.Dispose();
+
+        var denied = Assert.Throws<RefusedException>(() => Store.Get("private", StoreHarness.Stranger));
+        var asStranger = Store.Get("shared", StoreHarness.Stranger);
+        var asOwner = Store.Get("shared", StoreHarness.Owner);
+        var asRoot = Store.Get("shared", StoreHarness.Root0);
+
+        Assert.Equal(Refusal.PermissionDenied, denied.Reason);
+        Assert.Equal(2, asStranger.MapperCount);
+        Assert.Empty(asStranger.Mappers);
+        Assert.Equal(2, asOwner.Mappers.Count);
+        Assert.Equal(2, asRoot.Mappers.Count);
+    }
+
+    [Fact]
+    public async Task A_watch_of_everything_shows_only_what_the_watcher_may_open()
+    {
+        _harness.Create("private", 4096, _session, mode: 0b110_000_000);
+        _harness.Create("shared", 4096, _session, mode: 0b110_100_100);
+        var store = Store;
+        using var watch = _harness.Watches.Subscribe(null, [], region => store.MaySee(StoreHarness.Stranger, region));
+        Store.SendCurrent(watch, null, [], StoreHarness.Stranger);
+
+        await _harness.Resizer.ResizeAsync("private", 8192, 0, StoreHarness.Owner, CancellationToken.None);
+        await _harness.Resizer.ResizeAsync("shared", 8192, 0, StoreHarness.Owner, CancellationToken.None);
+        var seen = new List<string>();
+        while (watch.Updates.TryRead(out var update))
+        {
+            seen.Add($"{update.Kind} {update.Region.Name}");
+        }
+
+        Assert.Equal(["Current shared", "Resized shared"], seen);
+        Assert.Equal(Refusal.PermissionDenied, Assert.Throws<RefusedException>(() => Store.CheckExist(["private"], StoreHarness.Stranger)).Reason);
+    }
 }
