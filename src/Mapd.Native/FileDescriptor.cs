@@ -25,6 +25,22 @@ public sealed class FileDescriptor : SafeHandle
     /// </summary>
     public int Value => (int)handle;
 
+    /// <summary>A second descriptor of the same open file (dup, close-on-exec), owned by the caller.</summary>
+    public FileDescriptor Duplicate()
+    {
+        var added = false;
+        DangerousAddRef(ref added);
+        try
+        {
+            var copy = Libc.Fcntl((int)handle, Internal.Constants.F_DUPFD_CLOEXEC, 0);
+            return copy < 0 ? throw SystemCallException.FromLastError("fcntl(F_DUPFD_CLOEXEC)", $"fd {handle}") : new FileDescriptor(copy);
+        }
+        finally
+        {
+            DangerousRelease();
+        }
+    }
+
     /// <inheritdoc />
     protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
 }

@@ -221,7 +221,7 @@ public sealed class DurabilityTests
         await using var again = await daemon.ConnectAsync();
         Assert.DoesNotContain(await again.ListAsync(), r => r.Name == "victim");
         Assert.Equal("not for clients", await File.ReadAllTextAsync(secret));
-        Assert.Contains("not a regular file", daemon.Log, StringComparison.Ordinal);
+        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("not a regular file", StringComparison.Ordinal)));
     }
 
     [Fact]

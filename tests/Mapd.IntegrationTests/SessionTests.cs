@@ -157,15 +157,15 @@ public sealed class SessionTests(SharedDaemon shared) : IClassFixture<SharedDaem
         await mapd.DeleteAsync(filler);
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing after a minute: enough for a loaded machine.</summary>
-    internal static async Task Eventually(Func<Task<bool>> condition)
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing after a minute (enough for a loaded machine) with <paramref name="why"/>.</summary>
+    internal static async Task Eventually(Func<Task<bool>> condition, Func<string>? why = null)
     {
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
         while (!await condition())
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                Assert.Fail("condition did not hold within 60 s");
+                Assert.Fail(why?.Invoke() ?? "condition did not hold within 60 s");
             }
 
             await Task.Delay(50);

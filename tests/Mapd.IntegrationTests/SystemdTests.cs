@@ -75,7 +75,7 @@ public sealed partial class SystemdTests
         }
 
         Assert.Single(await client.ListAsync(), r => r.Name == "activated");
-        Assert.Contains("inherited from systemd", daemon.Log, StringComparison.Ordinal);
+        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("inherited from systemd", StringComparison.Ordinal)));
         await client.DisposeAsync();
 
         daemon.Terminate();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Mapd.Client;
 using Mapd.Native;
 using Mapd.TestClient;
+using Microsoft.Win32.SafeHandles;
 
 // Usage: Mapd.TestClient <socket-dir> <command> <name> [args]
 //   create-write NAME SIZE SEED [MODE]  create, fill the pattern, exit
@@ -19,6 +20,10 @@ using Mapd.TestClient;
 //   hold-lease NAME                     open read-write, fill the pattern, take a lease and never end it; "touch" rewrites all of it
 //   hold-read NAME                      open read-only, take a lease and never end it; "read" reads all of it
 //   status NAME                         print the region as the daemon describes it
+//   list                                print the names the daemon lists to this user
+//   truncate NAME SIZE                  open read-write and ftruncate the granted descriptor to SIZE (an attack), then wait for stdin EOF
+//   keep-fd NAME                        open read-write, duplicate the descriptor, end the session, keep
+//                                       the file open; "grow SIZE" ftruncates it and writes every page (an attack); exit at EOF
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
 var command = args[1];
@@ -159,6 +164,54 @@ try
             {
                 var info = await mapd.GetAsync(args[2]);
                 Console.WriteLine($"ok size {info.Size} pending {info.PendingSize} generation {info.Generation}");
+                break;
+            }
+
+        case "list":
+            Console.WriteLine($"ok {string.Join(' ', (await mapd.ListAsync()).Select(r => r.Name).Order(StringComparer.Ordinal))}");
+            break;
+
+        case "truncate":
+            {
+                using var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite);
+                Files.Truncate(region.Descriptor, long.Parse(args[3], CultureInfo.InvariantCulture), args[2]);
+                Console.WriteLine($"ok truncated {args[3]}");
+                while (Console.ReadLine() is not null)
+                {
+                }
+
+                break;
+            }
+
+        case "keep-fd":
+            {
+                SafeFileHandle kept;
+                using (var region = await mapd.OpenAsync(args[2], RegionAccess.ReadWrite))
+                {
+                    var copy = region.Descriptor.Duplicate();
+                    kept = new SafeFileHandle(copy.DangerousGetHandle(), ownsHandle: true);
+                    copy.SetHandleAsInvalid();
+                }
+
+                await mapd.DisposeAsync();
+                using (kept)
+                {
+                    Console.WriteLine("ok kept");
+                    while (Console.ReadLine() is { } line)
+                    {
+                        var size = long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+                        RandomAccess.SetLength(kept, size);
+                        var page = new byte[4096];
+                        page.AsSpan().Fill(0x5a);
+                        for (long offset = 0; offset < size; offset += page.Length)
+                        {
+                            RandomAccess.Write(kept, page, offset);
+                        }
+
+                        Console.WriteLine($"ok grew {RandomAccess.GetLength(kept)}");
+                    }
+                }
+
                 break;
             }
 

@@ -53,6 +53,7 @@ internal static class Constants
     internal const int SO_DOMAIN = 39;
     internal const int F_SETFD = 2;
     internal const int F_SETLEASE = 1024;
+    internal const int F_DUPFD_CLOEXEC = 1030;
     internal const int F_WRLCK = 1;
     internal const int F_UNLCK = 2;
     internal const int IN_CLOEXEC = 0x80000;

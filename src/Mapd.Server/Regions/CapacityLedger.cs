@@ -12,6 +12,10 @@ namespace Mapd.Server.Regions;
 /// </summary>
 internal sealed class CapacityLedger(long capacity, RegionQuotas quotas, IStorageSpace space)
 {
+    // A change writes the region's metadata file: a page, and another for the temporary copy
+    // written beside it, which the filesystem must hold besides the grant itself.
+    private const long MetadataPages = 2 * 4096;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, Usage> _owners = [];
     private long _reserved;
@@ -111,6 +115,7 @@ internal sealed class CapacityLedger(long capacity, RegionQuotas quotas, IStorag
     /// </summary>
     private void CheckFilesystem(long bytes, string what)
     {
+        bytes += MetadataPages;
         var free = space.FreeBytes();
         if (free - _reserved >= bytes)
         {
