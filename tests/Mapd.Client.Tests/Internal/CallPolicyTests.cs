@@ -1,17 +1,18 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Grpc.Core;
+using Mapd.Client.Internal.Calls;
 
-namespace Mapd.Client.Tests;
+namespace Mapd.Client.Tests.Internal;
 
-public sealed class MapdClientTests
+public sealed class CallPolicyTests
 {
     [Fact]
     public void The_daemon_refusing_a_call_while_it_stops_means_nothing_was_applied()
     {
         var e = new RpcException(new Status(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon"));
 
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: false));
+        Assert.True(CallPolicy.IsNotApplied(e, sessionClosed: false));
     }
 
     [Fact]
@@ -20,7 +21,7 @@ public sealed class MapdClientTests
         var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (/run/mapd/mapd.sock)", new SocketException((int)SocketError.ConnectionRefused));
         var e = new RpcException(new Status(StatusCode.Unavailable, "Error starting gRPC call.", refused));
 
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: false));
+        Assert.True(CallPolicy.IsNotApplied(e, sessionClosed: false));
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class MapdClientTests
         var ended = new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.", new IOException("The response ended prematurely."));
         var e = new RpcException(new Status(StatusCode.Unavailable, "Error reading next message.", ended));
 
-        Assert.False(MapdClient.IsNotApplied(e, sessionClosed: true));
+        Assert.False(CallPolicy.IsNotApplied(e, sessionClosed: true));
     }
 
     [Fact]
@@ -37,8 +38,8 @@ public sealed class MapdClientTests
     {
         var e = new RpcException(new Status(StatusCode.FailedPrecondition, "session 0123 is not open"));
 
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: true));
-        Assert.False(MapdClient.IsNotApplied(e, sessionClosed: false));
+        Assert.True(CallPolicy.IsNotApplied(e, sessionClosed: true));
+        Assert.False(CallPolicy.IsNotApplied(e, sessionClosed: false));
     }
 
     [Theory]
@@ -47,5 +48,5 @@ public sealed class MapdClientTests
     [InlineData(StatusCode.ResourceExhausted)]
     [InlineData(StatusCode.Internal)]
     public void Other_refusals_are_answers_not_losses(StatusCode code) =>
-        Assert.False(MapdClient.IsNotApplied(new RpcException(new Status(code, "no")), sessionClosed: true));
+        Assert.False(CallPolicy.IsNotApplied(new RpcException(new Status(code, "no")), sessionClosed: true));
 }
