@@ -23,6 +23,9 @@ public sealed class ScratchFile : IDisposable
 
     public MemoryMapping Map() => MemoryMapping.MapShared(Descriptor, Length, writable: true);
 
+    /// <summary>A descriptor of its own for the same file, as the daemon would hand over.</summary>
+    public FileDescriptor OpenAgain(bool writable) => _handle.OpenFile("region", writable);
+
     public void Dispose()
     {
         Descriptor.Dispose();
