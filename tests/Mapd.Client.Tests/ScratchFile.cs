@@ -19,6 +19,9 @@ public sealed class ScratchFile : IDisposable
 
     public FileDescriptor Descriptor { get; }
 
+    /// <summary>The file's path.</summary>
+    public string FilePath => Path.Join(_directory, "region");
+
     public long Length { get; }
 
     public MemoryMapping Map() => MemoryMapping.MapShared(Descriptor, Length, writable: true);
