@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Mapd.Client.Internal.Sessions;
@@ -14,6 +15,9 @@ internal sealed class FakeDaemon : CallInvoker
     private readonly Dictionary<string, Func<IMessage, Metadata, Task<IMessage>>> _handlers = new(StringComparer.Ordinal);
 
     public List<Call> Calls { get; } = [];
+
+    /// <summary>Server streams opened (Watch), in order; the test writes their events and ends them.</summary>
+    public Channel<Channel<IMessage>> Streams { get; } = Channel.CreateUnbounded<Channel<IMessage>>();
 
     public void On<TRequest>(string method, Func<TRequest, Metadata, IMessage> handler)
         where TRequest : IMessage =>
@@ -47,8 +51,24 @@ internal sealed class FakeDaemon : CallInvoker
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         throw new NotSupportedException();
 
-    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-        throw new NotSupportedException();
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        lock (Calls)
+        {
+            Calls.Add(new Call(method.Name, (IMessage)request, SessionState.IdIn(options.Headers)));
+        }
+
+        var stream = Channel.CreateUnbounded<IMessage>();
+        Streams.Writer.TryWrite(stream);
+        return new AsyncServerStreamingCall<TResponse>(new StreamReader<TResponse>(stream.Reader, options.CancellationToken), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+    }
+
+    /// <summary>Waits (up to a deadline) for the next server stream the client opens.</summary>
+    public async Task<Channel<IMessage>> NextStreamAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await Streams.Reader.ReadAsync(deadline.Token);
+    }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         throw new NotSupportedException();
@@ -68,4 +88,29 @@ internal sealed class FakeDaemon : CallInvoker
     }
 
     public sealed record Call(string Method, IMessage Request, string? Session);
+
+    /// <summary>Reads what the test writes; a stream the test completes with an RpcException fails with it.</summary>
+    private sealed class StreamReader<T>(ChannelReader<IMessage> reader, CancellationToken callToken) : IAsyncStreamReader<T>
+    {
+        public T Current { get; private set; } = default!;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callToken);
+            try
+            {
+                if (!await reader.WaitToReadAsync(linked.Token) || !reader.TryRead(out var message))
+                {
+                    return false;
+                }
+
+                Current = (T)message;
+                return true;
+            }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+            }
+        }
+    }
 }

@@ -27,12 +27,17 @@ internal sealed class WatchPump(Regions.RegionsClient regions, RegionSync sync, 
                     sync.Dispatch(regionEvent);
                 }
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // The session was lost or the client is going away: the supervisor decides what follows.
+                return;
+            }
+            catch (RpcException e)
             {
                 RegionLog.WatchRestarted(logger, state.Id, e.StatusCode);
                 await Task.Delay(RestartDelay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 RegionLog.WatchFailed(logger, state.Id, e);
                 await Task.Delay(RestartDelay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
