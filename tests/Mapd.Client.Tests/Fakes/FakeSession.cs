@@ -17,6 +17,8 @@ internal sealed class FakeSession(string id) : ISession
 
     public int Disposals => Volatile.Read(ref _disposals);
 
+    public Exception? Failure => IsClosed ? new IOException($"mapd closed session {Id}") : null;
+
     /// <summary>What TakeAsync does; by default it waits until cancelled.</summary>
     public Func<ulong, CancellationToken, Task<FileDescriptor>> Take { get; set; } = async (_, cancellationToken) =>
     {

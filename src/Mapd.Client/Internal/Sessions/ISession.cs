@@ -14,6 +14,9 @@ internal interface ISession : IDisposable
     /// <summary>True once the session ended.</summary>
     bool IsClosed { get; }
 
+    /// <summary>Why the session ended, once it did (null while it lives).</summary>
+    Exception? Failure { get; }
+
     /// <summary>Waits for the descriptor of <paramref name="handoffId"/>; the caller owns it.</summary>
     Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken);
 }

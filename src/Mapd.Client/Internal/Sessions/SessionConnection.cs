@@ -37,6 +37,9 @@ internal sealed class SessionConnection : ISession
     /// <summary>True once the session ended.</summary>
     public bool IsClosed => _closed.Task.IsCompleted;
 
+    /// <summary>Why the session ended: the daemon closed it, or reading from it failed.</summary>
+    public Exception? Failure => _failure;
+
     /// <summary>Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path).</summary>
     public static SessionConnection Connect(string path)
     {

@@ -143,7 +143,7 @@ internal sealed class SessionSupervisor : ISessionSource, ISessionLookup, IDispo
                 return;
             }
 
-            SessionSupervisorLog.SessionLost(_logger, state.Id, _dialer.Path);
+            SessionSupervisorLog.SessionLost(_logger, state.Id, _dialer.Path, state.Session.Failure);
             state.Session.Dispose();
             await ReconnectAsync(hooks, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

@@ -7,7 +7,7 @@ internal static partial class SessionSupervisorLog
 {
     [LoggerMessage(EventId = 100, EventName = "SessionLost", Level = LogLevel.Warning,
         Message = "mapd closed session {SessionId} on {Path}; reconnecting (mappings stay valid meanwhile)")]
-    public static partial void SessionLost(ILogger logger, string sessionId, string path);
+    public static partial void SessionLost(ILogger logger, string sessionId, string path, Exception? exception);
 
     [LoggerMessage(EventId = 101, EventName = "ReconnectFailed", Level = LogLevel.Debug,
         Message = "Reconnect attempt {Attempt} to {Path} failed; trying again after a backoff")]
