@@ -69,6 +69,14 @@ public sealed class SeqPacketDaemon : IDisposable
     /// <summary>The daemon goes away: the session's connection closes.</summary>
     public void Leave() => Peer.Dispose();
 
+    /// <summary>The daemon is gone for good: the session closes and nothing listens any more.</summary>
+    public void Stop()
+    {
+        Leave();
+        _listener.Dispose();
+        File.Delete(Path);
+    }
+
     public void Dispose()
     {
         _peer?.Dispose();

@@ -46,7 +46,11 @@ internal sealed class SessionSupervisor : ISessionSource, ISessionLookup, IDispo
     /// <summary>The current session, or its replacement if it is already lost.</summary>
     public async Task<SessionState> CurrentAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_life.IsCancellationRequested, this);
+        if (_life.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(MapdClient), "the client was disposed");
+        }
+
         var state = _current;
         return state.Session.IsClosed ? await NextAsync(state, cancellationToken) : state;
     }
