@@ -84,7 +84,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         options ??= new MapdClientOptions();
         var search = options.FindSocketDirectory();
         var directory = search.Directory;
-        var dialer = new SessionDialer(Path.Join(directory, SocketLocation.SessionSocketName), search);
+        var dialer = new SessionDialer(Path.Join(directory, SocketLocation.SessionSocketName), search, options.ConnectTimeout);
         var session = await dialer.DialAsync(cancellationToken);
         var channel = UnixSocketChannel.Create(Path.Join(directory, SocketLocation.GrpcSocketName), options.ConnectTimeout);
         return new MapdClient(channel, dialer, session, directory, options);

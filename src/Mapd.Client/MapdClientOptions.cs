@@ -13,7 +13,7 @@ public sealed record MapdClientOptions
     /// </summary>
     public string? SocketDirectory { get; init; }
 
-    /// <summary>How long <see cref="MapdClient.ConnectAsync"/> waits for the daemon.</summary>
+    /// <summary>How long connecting waits for the daemon (in <see cref="MapdClient.ConnectAsync"/> and on every reconnect): for the gRPC connection, and for the session socket's answer to HELLO.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -23,13 +23,20 @@ public sealed class SeqPacketDaemon : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Accepts the client's connection and says nothing.</summary>
+    public async Task AcceptAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _peer = await _listener.AcceptAsync(deadline.Token);
+    }
+
     /// <summary>Accepts the client's connection and says WELCOME to its HELLO.</summary>
     public async Task WelcomeAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        _peer = await _listener.AcceptAsync(deadline.Token);
+        await AcceptAsync();
         var hello = new byte[64];
-        var received = await _peer.ReceiveAsync(hello, SocketFlags.None, deadline.Token);
+        var received = await Peer.ReceiveAsync(hello, SocketFlags.None, deadline.Token);
         if (!SessionFrames.TryReadHello(hello.AsSpan(0, received), out _))
         {
             throw new InvalidDataException("the client did not say HELLO");
@@ -37,7 +44,7 @@ public sealed class SeqPacketDaemon : IDisposable
 
         var welcome = new byte[SessionFrames.WelcomeLength];
         SessionFrames.WriteWelcome(welcome, new byte[16]);
-        await _peer.SendAsync(welcome, SocketFlags.None, deadline.Token);
+        await Peer.SendAsync(welcome, SocketFlags.None, deadline.Token);
     }
 
     /// <summary>Sends FD <paramref name="handoffId"/> with <paramref name="descriptor"/>.</summary>

@@ -40,19 +40,35 @@ internal sealed class SessionConnection : ISession
     /// <summary>Why the session ended: the daemon closed it, or reading from it failed.</summary>
     public Exception? Failure => _failure;
 
-    /// <summary>Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path).</summary>
-    public static SessionConnection Connect(string path)
+    /// <summary>
+    /// Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path). A daemon
+    /// that accepts but does not answer within <paramref name="handshakeTimeout"/>, or a
+    /// cancellation, ends the wait: the socket is shut down, which wakes the blocked receive.
+    /// </summary>
+    public static SessionConnection Connect(string path, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         var socket = UnixSockets.ConnectSeqPacket(path);
         try
         {
-            Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
-            SessionFrames.WriteHello(hello);
-            UnixSockets.Send(socket, hello, path);
-
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(handshakeTimeout);
+            int received;
             Span<byte> buffer = stackalloc byte[64];
-            var received = UnixSockets.Receive(socket, buffer, out var stray, path);
-            stray?.Dispose();
+            using (deadline.Token.Register(static s => UnixSockets.Shutdown((FileDescriptor)s!), socket))
+            {
+                Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
+                SessionFrames.WriteHello(hello);
+                UnixSockets.Send(socket, hello, path);
+                received = UnixSockets.Receive(socket, buffer, out var stray, path);
+                stray?.Dispose();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (deadline.IsCancellationRequested)
+            {
+                throw new IOException($"mapd at {path} took the connection but did not answer HELLO within {handshakeTimeout.TotalSeconds} s; it may be overloaded or stuck (its log says why)");
+            }
+
             if (received == 0)
             {
                 throw new IOException($"mapd closed {path} during the handshake; its log says why (too many sessions?)");

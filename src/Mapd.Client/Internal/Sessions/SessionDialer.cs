@@ -4,18 +4,18 @@ using Mapd.Native;
 namespace Mapd.Client.Internal.Sessions;
 
 /// <summary>Opens sessions on the daemon's <c>mapd-fd.sock</c>, and says what to do when it cannot.</summary>
-internal sealed class SessionDialer(string path, SocketSearch search) : ISessionDialer
+internal sealed class SessionDialer(string path, SocketSearch search, TimeSpan handshakeTimeout) : ISessionDialer
 {
     public string Path { get; } = path;
 
     public async Task<ISession> DialAsync(CancellationToken cancellationToken) =>
-        await Task.Run(Connect, cancellationToken);
+        await Task.Run(() => Connect(cancellationToken), cancellationToken);
 
-    private SessionConnection Connect()
+    private SessionConnection Connect(CancellationToken cancellationToken)
     {
         try
         {
-            return SessionConnection.Connect(Path);
+            return SessionConnection.Connect(Path, handshakeTimeout, cancellationToken);
         }
         catch (SystemCallException e) when (e.Errno is Errnos.ENOENT or Errnos.ECONNREFUSED or Errnos.EACCES)
         {

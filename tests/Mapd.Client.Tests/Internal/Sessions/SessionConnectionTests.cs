@@ -67,10 +67,30 @@ public sealed class SessionConnectionTests : IDisposable
         Assert.Equal(before, after);
     }
 
+    [Fact]
+    public async Task A_daemon_that_takes_the_connection_but_never_answers_HELLO_fails_the_connect_at_its_deadline()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMilliseconds(200), CancellationToken.None)));
+
+        Assert.Contains("did not answer HELLO within 0.2 s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connect_waiting_for_WELCOME_ends_when_cancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var connecting = Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMinutes(5), cancel.Token));
+        await _daemon.AcceptAsync();
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     private async Task<SessionConnection> ConnectAsync()
     {
         var welcome = _daemon.WelcomeAsync();
-        var session = await Task.Run(() => SessionConnection.Connect(_daemon.Path));
+        var session = await Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMinutes(1), CancellationToken.None));
         await welcome;
         return session;
     }
