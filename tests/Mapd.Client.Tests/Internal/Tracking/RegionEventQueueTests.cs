@@ -59,6 +59,23 @@ public sealed class RegionEventQueueTests
     }
 
     [Fact]
+    public void Work_on_an_idle_region_starts_before_Enqueue_returns()
+    {
+        var started = false;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var running = _queue.Enqueue("a", async () =>
+        {
+            started = true;
+            await gate.Task;
+        });
+
+        Assert.True(started);
+        Assert.False(running.IsCompleted);
+        gate.SetResult();
+    }
+
+    [Fact]
     public async Task A_region_with_no_work_left_is_forgotten()
     {
         await _queue.Enqueue("a", () => Task.CompletedTask);

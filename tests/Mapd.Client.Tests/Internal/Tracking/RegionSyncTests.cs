@@ -70,6 +70,37 @@ public sealed class RegionSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shrink_this_process_made_stops_new_leases_at_the_new_size_before_ResizeAsync_returns()
+    {
+        using var region = await OpenAsync("a");
+        _daemon.On<ResizeRequest>("Resize", (r, _) => new Region { Name = r.Name, Size = Page, PendingSize = r.Size, Generation = 2 });
+        var older = region.AcquireLease();
+
+        var info = await region.ResizeAsync(Page / 2);
+        var sizeOnReturn = region.Size;
+        using (var lease = region.AcquireLease())
+        {
+            Assert.Equal(Page / 2, lease.Length);
+        }
+
+        older.Dispose();
+        Assert.Equal(Page / 2, info.PendingSize);
+        Assert.Equal(Page / 2, sizeOnReturn);
+    }
+
+    [Fact]
+    public async Task A_grow_this_process_made_is_applied_before_ResizeAsync_returns()
+    {
+        using var region = await OpenAsync("a");
+        _daemon.On<ResizeRequest>("Resize", (r, _) => new Region { Name = r.Name, Size = r.Size, Generation = 2 });
+
+        await region.ResizeAsync(3 * Page);
+
+        Assert.Equal(3 * Page, region.Size);
+        Assert.Equal(2UL, region.Generation);
+    }
+
+    [Fact]
     public async Task An_event_older_than_what_was_applied_changes_nothing()
     {
         using var region = await OpenAsync("a");
