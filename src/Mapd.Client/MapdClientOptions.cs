@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Mapd.Client;
 
 /// <summary>How to reach the daemon.</summary>
@@ -11,7 +13,7 @@ public sealed record MapdClientOptions
     /// </summary>
     public string? SocketDirectory { get; init; }
 
-    /// <summary>How long <see cref="MapdClient.ConnectAsync"/> waits for the daemon.</summary>
+    /// <summary>How long connecting waits for the daemon (in <see cref="MapdClient.ConnectAsync"/> and on every reconnect): for the gRPC connection, and for the session socket's answer to HELLO.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -22,6 +24,15 @@ public sealed record MapdClientOptions
 
     /// <summary>Without a <c>max_size</c> hint, the least address space reserved per mapping.</summary>
     public long MinimumReservation { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// The most address space reserved per mapping (default 1 TiB, about 1/128 of what x86-64
+    /// user space has), whatever <c>max_size</c> a region's creator hinted: a hint near 2^62
+    /// would otherwise ask for an exabyte. A region larger than this is mapped at its size. If
+    /// the kernel refuses a reservation for want of address space, the region is mapped without
+    /// room to grow in place, and a grow remaps it.
+    /// </summary>
+    public long MaximumReservation { get; init; } = 1L << 40;
 
     /// <summary>Fault in the pages in use after remapping to a new address (MADV_POPULATE_READ/_WRITE), so readers there do not pay for it.</summary>
     public bool PrefaultOnRemap { get; init; } = true;
@@ -35,6 +46,13 @@ public sealed record MapdClientOptions
     /// of the region cuts the wait short. Zero closes at once.
     /// </summary>
     public TimeSpan CloseLinger { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Where the client logs what it does on its own: losing, re-establishing and replacing its
+    /// session, re-registering regions after a daemon restart, restarting its watch, and calls
+    /// that fail in the background (Close, Release). Null logs nothing.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The directory actually used.</summary>
     public string ResolveSocketDirectory() => FindSocketDirectory().Directory;

@@ -1,51 +1,54 @@
-using System.Net.Http;
-using System.Net.Sockets;
 using Grpc.Core;
+using Mapd.Client.Tests.Fakes;
 
 namespace Mapd.Client.Tests;
 
-public sealed class MapdClientTests
+/// <summary>The thin public client as composed: connecting, and ending cleanly whatever the daemon did.</summary>
+public sealed class MapdClientTests : IDisposable
 {
-    [Fact]
-    public void The_daemon_refusing_a_call_while_it_stops_means_nothing_was_applied()
-    {
-        var e = new RpcException(new Status(StatusCode.Unavailable, "mapd is shutting down; retry against the restarted daemon"));
+    private readonly SeqPacketDaemon _daemon = new();
 
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: false));
+    public void Dispose() => _daemon.Dispose();
+
+    [Fact]
+    public async Task Connecting_where_no_daemon_serves_is_UNAVAILABLE_naming_the_socket_and_what_to_do()
+    {
+        using var empty = new ScratchDirectory();
+
+        var e = await Assert.ThrowsAsync<MapdException>(() => MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = empty.Path }));
+
+        Assert.Equal(StatusCode.Unavailable, e.Code);
+        Assert.Contains(Path.Join(empty.Path, SocketLocation.SessionSocketName), e.Message, StringComparison.Ordinal);
+        Assert.Contains("start the daemon", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_connection_that_could_not_be_made_means_the_request_never_left()
+    public async Task The_session_the_daemon_welcomed_names_the_clients_calls()
     {
-        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (/run/mapd/mapd.sock)", new SocketException((int)SocketError.ConnectionRefused));
-        var e = new RpcException(new Status(StatusCode.Unavailable, "Error starting gRPC call.", refused));
+        await using var client = await ConnectAsync();
 
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: false));
+        Assert.Equal(new string('0', 32), client.SessionId);
+        Assert.Equal(client.SessionId, client.SessionHeaders.GetValue("mapd-session"));
     }
 
     [Fact]
-    public void A_connection_lost_with_the_call_on_it_leaves_the_outcome_unknown()
+    public async Task Disposing_after_the_daemon_went_away_is_clean_and_later_calls_say_the_client_is_disposed()
     {
-        var ended = new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.", new IOException("The response ended prematurely."));
-        var e = new RpcException(new Status(StatusCode.Unavailable, "Error reading next message.", ended));
+        var client = await ConnectAsync();
 
-        Assert.False(MapdClient.IsNotApplied(e, sessionClosed: true));
+        _daemon.Stop();
+        await client.DisposeAsync();
+        client.Dispose();
+
+        var e = await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetAsync("a"));
+        Assert.Contains(nameof(MapdClient), e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_session_the_daemon_no_longer_knows_is_refused_before_anything_runs()
+    private async Task<MapdClient> ConnectAsync()
     {
-        var e = new RpcException(new Status(StatusCode.FailedPrecondition, "session 0123 is not open"));
-
-        Assert.True(MapdClient.IsNotApplied(e, sessionClosed: true));
-        Assert.False(MapdClient.IsNotApplied(e, sessionClosed: false));
+        var welcome = _daemon.WelcomeAsync();
+        var client = await MapdClient.ConnectAsync(new MapdClientOptions { SocketDirectory = Path.GetDirectoryName(_daemon.Path) });
+        await welcome;
+        return client;
     }
-
-    [Theory]
-    [InlineData(StatusCode.NotFound)]
-    [InlineData(StatusCode.AlreadyExists)]
-    [InlineData(StatusCode.ResourceExhausted)]
-    [InlineData(StatusCode.Internal)]
-    public void Other_refusals_are_answers_not_losses(StatusCode code) =>
-        Assert.False(MapdClient.IsNotApplied(new RpcException(new Status(code, "no")), sessionClosed: true));
 }

@@ -19,9 +19,15 @@ public sealed class ScratchFile : IDisposable
 
     public FileDescriptor Descriptor { get; }
 
+    /// <summary>The file's path.</summary>
+    public string FilePath => Path.Join(_directory, "region");
+
     public long Length { get; }
 
     public MemoryMapping Map() => MemoryMapping.MapShared(Descriptor, Length, writable: true);
+
+    /// <summary>A descriptor of its own for the same file, as the daemon would hand over.</summary>
+    public FileDescriptor OpenAgain(bool writable) => _handle.OpenFile("region", writable);
 
     public void Dispose()
     {

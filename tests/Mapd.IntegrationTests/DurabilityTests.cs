@@ -161,7 +161,7 @@ public sealed class DurabilityTests
         await Task.Delay(200);
         var e = await Assert.ThrowsAsync<RpcException>(async () => await mapd.Grpc.ListAsync(new Protocol.V1.ListRequest()));
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);
-        Assert.True(Client.MapdClient.IsNotApplied(e, sessionClosed: true), $"{how}: {e.Status.DebugException}");
+        Assert.True(Client.Internal.Calls.CallPolicy.IsNotApplied(e, sessionClosed: true), $"{how}: {e.Status.DebugException}");
     }
 
     [Fact]

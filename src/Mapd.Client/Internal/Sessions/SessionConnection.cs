@@ -1,19 +1,21 @@
 using System.Collections.Concurrent;
 using Mapd.Native;
 
-namespace Mapd.Client.Internal;
+namespace Mapd.Client.Internal.Sessions;
 
 /// <summary>
 /// This process's session on <c>mapd-fd.sock</c>. A dedicated thread receives FD messages,
 /// answers each with TAKEN, and hands the descriptor to whichever call waits for that handoff
-/// id, whether the descriptor or the gRPC reply arrives first.
+/// id, whether the descriptor or the gRPC reply arrives first. A descriptor nobody will take
+/// (its open was cancelled) is closed, whenever it arrives.
 /// </summary>
-internal sealed class SessionConnection : IDisposable
+internal sealed class SessionConnection : ISession
 {
     private readonly FileDescriptor _socket;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<FileDescriptor>> _handoffs = new();
     private readonly Thread _receiver;
     private readonly string _path;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Exception? _failure;
     private int _disposed;
 
@@ -29,25 +31,44 @@ internal sealed class SessionConnection : IDisposable
     /// <summary>The session id, as sent in <c>mapd-session</c> metadata.</summary>
     public string Id { get; }
 
-    /// <summary>Completes when the daemon closes the session.</summary>
-    public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when the session ended: the daemon closed it, or it was disposed.</summary>
+    public Task Closed => _closed.Task;
 
     /// <summary>True once the session ended.</summary>
-    public bool IsClosed => Closed.Task.IsCompleted;
+    public bool IsClosed => _closed.Task.IsCompleted;
 
-    /// <summary>Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path).</summary>
-    public static SessionConnection Connect(string path)
+    /// <summary>Why the session ended: the daemon closed it, or reading from it failed.</summary>
+    public Exception? Failure => _failure;
+
+    /// <summary>
+    /// Connects and runs the HELLO/WELCOME handshake (blocking; call off the hot path). A daemon
+    /// that accepts but does not answer within <paramref name="handshakeTimeout"/>, or a
+    /// cancellation, ends the wait: the socket is shut down, which wakes the blocked receive.
+    /// </summary>
+    public static SessionConnection Connect(string path, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         var socket = UnixSockets.ConnectSeqPacket(path);
         try
         {
-            Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
-            SessionFrames.WriteHello(hello);
-            UnixSockets.Send(socket, hello, path);
-
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(handshakeTimeout);
+            int received;
             Span<byte> buffer = stackalloc byte[64];
-            var received = UnixSockets.Receive(socket, buffer, out var stray, path);
-            stray?.Dispose();
+            using (deadline.Token.Register(static s => UnixSockets.Shutdown((FileDescriptor)s!), socket))
+            {
+                Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
+                SessionFrames.WriteHello(hello);
+                UnixSockets.Send(socket, hello, path);
+                received = UnixSockets.Receive(socket, buffer, out var stray, path);
+                stray?.Dispose();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (deadline.IsCancellationRequested)
+            {
+                throw new IOException($"mapd at {path} took the connection but did not answer HELLO within {handshakeTimeout.TotalSeconds} s; it may be overloaded or stuck (its log says why)");
+            }
+
             if (received == 0)
             {
                 throw new IOException($"mapd closed {path} during the handshake; its log says why (too many sessions?)");
@@ -79,15 +100,43 @@ internal sealed class SessionConnection : IDisposable
 
         try
         {
-            return await waiter.Task.WaitAsync(cancellationToken);
+            var descriptor = await waiter.Task.WaitAsync(cancellationToken);
+            _handoffs.TryRemove(handoffId, out _);
+            return descriptor;
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abandon(handoffId, waiter);
+            throw;
+        }
+        catch
         {
             _handoffs.TryRemove(handoffId, out _);
+            throw;
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Nobody takes this handoff any more. A descriptor already here is closed now; one still on
+    /// its way finds the waiter cancelled and is closed by the receiver.
+    /// </summary>
+    private void Abandon(ulong handoffId, TaskCompletionSource<FileDescriptor> waiter)
+    {
+        if (!waiter.TrySetCanceled())
+        {
+            _handoffs.TryRemove(handoffId, out _);
+            if (waiter.Task.IsCompletedSuccessfully)
+            {
+                waiter.Task.Result.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the session. Safe from any thread, more than once, and after the daemon already
+    /// closed the session: only the first call shuts the socket down, and it is closed only once
+    /// the receiver no longer uses it.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -109,6 +158,8 @@ internal sealed class SessionConnection : IDisposable
                 waiter.Task.Result.Dispose();
             }
         }
+
+        _closed.TrySetResult();
     }
 
     private static TaskCompletionSource<FileDescriptor> NewWaiter(ulong _) => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -163,6 +214,8 @@ internal sealed class SessionConnection : IDisposable
                 {
                     if (!_handoffs.GetOrAdd(ids[i], NewWaiter).TrySetResult(arrived[i]))
                     {
+                        // Abandoned (its open was cancelled) or a duplicate id: nobody takes it.
+                        _handoffs.TryRemove(ids[i], out _);
                         arrived[i].Dispose();
                     }
                 }
@@ -184,6 +237,6 @@ internal sealed class SessionConnection : IDisposable
             waiter.TrySetException(new IOException($"the mapd session ended before handoff {id} arrived", _failure));
         }
 
-        Closed.TrySetResult();
+        _closed.TrySetResult();
     }
 }

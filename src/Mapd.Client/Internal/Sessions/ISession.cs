@@ -1,0 +1,22 @@
+using Mapd.Native;
+
+namespace Mapd.Client.Internal.Sessions;
+
+/// <summary>One session on <c>mapd-fd.sock</c>: its id and the descriptors the daemon hands over on it.</summary>
+internal interface ISession : IDisposable
+{
+    /// <summary>The session id, as sent in <c>mapd-session</c> metadata.</summary>
+    string Id { get; }
+
+    /// <summary>Completes when the session ended (the daemon closed it, or it was disposed).</summary>
+    Task Closed { get; }
+
+    /// <summary>True once the session ended.</summary>
+    bool IsClosed { get; }
+
+    /// <summary>Why the session ended, once it did (null while it lives).</summary>
+    Exception? Failure { get; }
+
+    /// <summary>Waits for the descriptor of <paramref name="handoffId"/>; the caller owns it.</summary>
+    Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,50 @@
+using Mapd.Client.Internal.Sessions;
+using Mapd.Native;
+
+namespace Mapd.Client.Tests.Fakes;
+
+/// <summary>A session without a daemon: the test ends it and decides what each handoff yields.</summary>
+internal sealed class FakeSession(string id) : ISession
+{
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposals;
+
+    public string Id { get; } = id;
+
+    public Task Closed => _closed.Task;
+
+    public bool IsClosed => _closed.Task.IsCompleted;
+
+    public int Disposals => Volatile.Read(ref _disposals);
+
+    public Exception? Failure => IsClosed ? new IOException($"mapd closed session {Id}") : null;
+
+    /// <summary>What TakeAsync does; by default it waits until cancelled.</summary>
+    public Func<ulong, CancellationToken, Task<FileDescriptor>> Take { get; set; } = async (_, cancellationToken) =>
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    };
+
+    /// <summary>The handoffs asked for.</summary>
+    public List<ulong> Taken { get; } = [];
+
+    /// <summary>The daemon went away.</summary>
+    public void End() => _closed.TrySetResult();
+
+    public Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken)
+    {
+        lock (Taken)
+        {
+            Taken.Add(handoffId);
+        }
+
+        return Take(handoffId, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        Interlocked.Increment(ref _disposals);
+        _closed.TrySetResult();
+    }
+}

@@ -1,0 +1,110 @@
+using Mapd.Client.Internal.Sessions;
+using Mapd.Client.Tests.Fakes;
+
+namespace Mapd.Client.Tests.Internal.Sessions;
+
+public sealed class SessionConnectionTests : IDisposable
+{
+    private readonly SeqPacketDaemon _daemon = new();
+    private readonly ScratchFile _file = new(4096);
+
+    public void Dispose()
+    {
+        _daemon.Dispose();
+        _file.Dispose();
+    }
+
+    [Fact]
+    public async Task A_descriptor_handed_over_reaches_the_call_waiting_for_it_and_is_acknowledged()
+    {
+        using var session = await ConnectAsync();
+
+        var taking = session.TakeAsync(5, CancellationToken.None);
+        _daemon.Hand(5, _file.Descriptor);
+        var taken = await _daemon.TakenAsync();
+        using var descriptor = await taking.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([5UL], taken);
+        Assert.Equal(Native.Files.Stat(_file.Descriptor, "region").Inode, Native.Files.Stat(descriptor, "region").Inode);
+    }
+
+    [Fact]
+    public async Task Disposing_after_the_daemon_went_away_is_clean_from_any_thread_and_more_than_once()
+    {
+        var session = await ConnectAsync();
+
+        _daemon.Leave();
+        await session.Closed.WaitAsync(TimeSpan.FromSeconds(30));
+        var disposals = Enumerable.Range(0, 4).Select(_ => Task.Run(session.Dispose)).ToArray();
+        await Task.WhenAll(disposals).WaitAsync(TimeSpan.FromSeconds(30));
+        session.Dispose();
+
+        Assert.True(session.IsClosed);
+        await Assert.ThrowsAsync<IOException>(() => session.TakeAsync(1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_descriptor_whose_open_was_cancelled_is_closed_when_it_arrives()
+    {
+        using var session = await ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        var taking = session.TakeAsync(9, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => taking);
+        var before = OpenCopies();
+
+        _daemon.Hand(9, _file.Descriptor);
+        await _daemon.TakenAsync();
+
+        // The receiver closes it right after acknowledging it.
+        var after = OpenCopies();
+        for (var i = 0; after > before && i < 3000; i++)
+        {
+            await Task.Delay(10);
+            after = OpenCopies();
+        }
+
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task A_daemon_that_takes_the_connection_but_never_answers_HELLO_fails_the_connect_at_its_deadline()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMilliseconds(200), CancellationToken.None)));
+
+        Assert.Contains("did not answer HELLO within 0.2 s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connect_waiting_for_WELCOME_ends_when_cancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        var connecting = Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMinutes(5), cancel.Token));
+        await _daemon.AcceptAsync();
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private async Task<SessionConnection> ConnectAsync()
+    {
+        var welcome = _daemon.WelcomeAsync();
+        var session = await Task.Run(() => SessionConnection.Connect(_daemon.Path, TimeSpan.FromMinutes(1), CancellationToken.None));
+        await welcome;
+        return session;
+    }
+
+    /// <summary>How many descriptors of this process refer to the scratch file.</summary>
+    private int OpenCopies() => Directory.EnumerateFileSystemEntries("/proc/self/fd").Count(fd =>
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget == _file.FilePath;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
+}

@@ -1,0 +1,122 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Mapd.Client.Internal.Calls;
+using Mapd.Client.Internal.Mapping;
+using Mapd.Client.Internal.Tracking;
+using Mapd.Client.Tests.Fakes;
+using Mapd.Native;
+using Mapd.Protocol.V1;
+
+namespace Mapd.Client.Tests.Internal.Tracking;
+
+/// <summary>The whole open path with the daemon faked at its gRPC surface and the session at its descriptors; the mapping is real.</summary>
+public sealed class RegionOpenerTests : IDisposable
+{
+    private const ulong Handoff = 7;
+    private readonly SteppedTime _time = new();
+    private readonly FakeDaemon _daemon = new();
+    private readonly FakeSession _session = new("s1");
+    private readonly RecordingLogger _log = new();
+    private readonly ScratchFile _file = new(4096);
+    private readonly CancellationTokenSource _life = new();
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RegionOpener _opener;
+    private readonly Regions.RegionsClient _calls;
+
+    public RegionOpenerTests()
+    {
+        var sessions = new FakeSessions(_session);
+        _calls = new Regions.RegionsClient(_daemon.Intercept(new SessionInterceptor(sessions)));
+        var pinned = new PinnedCalls(new Regions.RegionsClient(_daemon), sessions, _log, _life.Token);
+        var table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, name => pinned.CloseAsync(name));
+        var sync = new RegionSync(table, new RegionEventQueue(), pinned, _calls, new MappingPolicy(4, 1L << 20, 1L << 40, false, _log), _log);
+        _opener = new RegionOpener(table, sync, pinned, sessions, _log);
+        _daemon.On<OpenRequest>("Open", (r, _) => new OpenResponse
+        {
+            Region = new Region { Name = r.Name, Size = (ulong)_file.Length, Generation = 1 },
+            HandoffId = Handoff,
+            Access = Access.ReadWrite,
+        });
+        _daemon.On<CloseRequest>("Close", (r, _) =>
+        {
+            _closed.TrySetResult(r.Name);
+            return new CloseResponse();
+        });
+    }
+
+    public void Dispose()
+    {
+        _life.Cancel();
+        _life.Dispose();
+        _file.Dispose();
+    }
+
+    [Fact]
+    public async Task An_open_maps_the_descriptor_that_arrived_on_the_answering_session_and_closes_after_its_last_use()
+    {
+        _session.Take = (_, _) => Task.FromResult(_file.OpenAgain(writable: true));
+
+        var region = await OpenAsync("a", CancellationToken.None);
+        var size = region.Size;
+        region.Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(4096, size);
+        Assert.Equal([Handoff], _session.Taken);
+        Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("s1", Assert.Single(_daemon.Of("Close")).Session);
+    }
+
+    [Fact]
+    public async Task An_open_cancelled_while_waiting_for_its_descriptor_is_closed_with_the_daemon()
+    {
+        // R2: the daemon answered, so it counts this session as a mapper until told otherwise.
+        var taking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _session.Take = async (_, cancellationToken) =>
+        {
+            taking.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        };
+        using var cancel = new CancellationTokenSource();
+
+        var opening = OpenAsync("a", cancel.Token);
+        await taking.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => opening);
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("OpenUndone", _log.Events);
+    }
+
+    [Fact]
+    public async Task An_open_whose_mapping_fails_closes_its_descriptor_and_is_closed_with_the_daemon()
+    {
+        // A read-only descriptor for a read-write answer: mmap(PROT_WRITE) fails with EACCES.
+        var descriptor = _file.OpenAgain(writable: false);
+        _session.Take = (_, _) => Task.FromResult(descriptor);
+
+        var e = await Assert.ThrowsAsync<SystemCallException>(() => OpenAsync("a", CancellationToken.None));
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(Errnos.EACCES, e.Errno);
+        Assert.True(descriptor.IsClosed);
+        Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task An_open_the_daemon_refused_is_not_closed()
+    {
+        _daemon.On<OpenRequest>("Open", (r, _) => throw new RpcException(new Status(StatusCode.NotFound, $"region '{r.Name}' does not exist")));
+
+        var e = await Assert.ThrowsAsync<MapdException>(() => OpenAsync("a", CancellationToken.None));
+
+        Assert.Equal(StatusCode.NotFound, e.Code);
+        Assert.False(_time.TimerPending);
+        Assert.Empty(_daemon.Of("Close"));
+    }
+
+    private Task<MappedRegion> OpenAsync(string name, CancellationToken cancellationToken) =>
+        _opener.OpenAsync(name, headers => _calls.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadWrite }, headers, cancellationToken: cancellationToken), cancellationToken);
+}
