@@ -133,7 +133,7 @@ Maintainer: The mapd contributors <mapd@localhost>
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-Depends: libc6 (>= 2.31), libgcc-s1, libstdc++6, systemd (>= 247)
+Depends: libc6 (>= 2.31), libgcc-s1, libstdc++6, systemd (>= 247), init-system-helpers (>= 1.54~)
 Description: shared-memory region daemon
  mapd serves shared-memory regions to the processes on a machine: files on a
  dedicated tmpfs whose descriptors it hands out over a Unix socket. Regions grow

@@ -178,8 +178,11 @@ public sealed partial class DeploymentFilesTests
     {
         var lines = File.ReadAllLines(Path.Join(Root, "Dockerfile"));
         Assert.True(lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)) >= 2, "multi-stage");
-        Assert.Contains(lines, l => l.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0", StringComparison.Ordinal));
+        // The bases are build arguments (the system tests build from local ones) that default to the official images.
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", lines);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", lines);
+        Assert.Contains("FROM ${SDK_IMAGE} AS build", lines);
+        Assert.Contains("FROM ${RUNTIME_IMAGE} AS runtime", lines);
 
         foreach (var copy in lines.Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal)))
         {

@@ -48,6 +48,10 @@ public sealed class GuestFixture : IAsyncLifetime
     public Process StartClient(string user, params string[] arguments) =>
         Guest.StartAs(user, [Path.Join(DotnetRoot, "dotnet"), Path.Join(ClientDirectory, "Mapd.TestClient.dll"), "/run/mapd", .. arguments]);
 
+    /// <summary>Installs the package as docs/operations.md says: <c>apt install ./mapd_*.deb</c> (apt-get, for a script).</summary>
+    public Task<CommandResult> InstallAsync(params string[] options) =>
+        Guest.RunAsync(["sh", "-c", $"cd {PackageDirectory} && apt-get install -y {string.Join(' ', options)} ./{PackageFile}"], TimeSpan.FromMinutes(5));
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
@@ -68,7 +72,7 @@ public sealed class GuestFixture : IAsyncLifetime
         ]));
         _timings.Add(("  of which systemd to running", Guest.BootTime));
 
-        Install = await Timed("apt-get install ./" + PackageFile, () => Guest.RunAsync(["sh", "-c", $"cd {PackageDirectory} && apt-get install -y ./{PackageFile}"], TimeSpan.FromMinutes(5)));
+        Install = await Timed("apt-get install ./" + PackageFile, () => InstallAsync());
         AfterInstall = new Dictionary<string, string>
         {
             ["socket enabled"] = (await Guest.RunAsync("systemctl", "is-enabled", "mapd.socket")).Output.Trim(),
