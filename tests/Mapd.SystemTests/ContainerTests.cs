@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mapd.SystemTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -39,7 +38,12 @@ public sealed class ContainerTests(ITestOutputHelper output)
     [RequiresSystemFact(SystemNeed.Containers)]
     public async Task The_image_serves_a_host_client_through_a_shared_socket_directory_and_a_host_tmpfs_with_huge_pages()
     {
-        var image = await TimedAsync("podman build (local bases)", ContainerImages.MapdAsync);
+        var image = await ContainerImages.MapdAsync();
+        foreach (var (step, took) in ContainerImages.Timings)
+        {
+            output.WriteLine($"{step}: {took.TotalSeconds:F1} s");
+        }
+
         using var sockets = new HostDirectory("mapd-ct-run-", ImageUid, 0b111_101_101);
         using var storage = new HostDirectory("mapd-ct-storage-", "0", 0b111_101_101);
         (await Commands.RunAsync("mount", ["-t", "tmpfs", "-o", $"size=256m,huge=within_size,mode=0700,uid={ImageUid},gid={ImageUid}", "mapd-test-storage", storage.Path], TimeSpan.FromSeconds(30))).EnsureSuccess();
@@ -101,14 +105,6 @@ public sealed class ContainerTests(ITestOutputHelper output)
         Assert.Contains(string.Join(' ', PreparedStorageFlags("/run/mapd", "/run/mapd-storage", "8G")), words, StringComparison.Ordinal);
         Assert.Contains(string.Join(' ', OwnTmpfsFlags("/run/mapd", 8L << 30, "8G")), words, StringComparison.Ordinal);
         Assert.Contains("mount -t tmpfs -o size=8g,huge=within_size,mode=0700,uid=10001,gid=10001", words, StringComparison.Ordinal);
-    }
-
-    private async Task<T> TimedAsync<T>(string step, Func<Task<T>> action)
-    {
-        var clock = Stopwatch.StartNew();
-        var result = await action();
-        output.WriteLine($"{step}: {clock.Elapsed.TotalSeconds:F1} s");
-        return result;
     }
 
     /// <summary>The test client on the host, as the unprivileged uid 65534 in the image's group.</summary>

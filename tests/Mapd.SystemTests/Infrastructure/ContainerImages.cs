@@ -14,8 +14,22 @@ public static class ContainerImages
     private const string SystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/share/dotnet";
     private static readonly Lazy<Task<string>> Built = new(BuildAsync);
 
+    private static readonly List<(string Step, TimeSpan Took)> Steps = [];
+
     /// <summary>The mapd image of this checkout, building it (and the bases) on first use.</summary>
     public static Task<string> MapdAsync() => Built.Value;
+
+    /// <summary>How long the base imports and the build took in this run, for the record.</summary>
+    public static IReadOnlyList<(string Step, TimeSpan Took)> Timings
+    {
+        get
+        {
+            lock (Steps)
+            {
+                return [.. Steps];
+            }
+        }
+    }
 
     private static async Task<string> BuildAsync()
     {
@@ -29,16 +43,16 @@ public static class ContainerImages
         {
             if (!await Podman.ImageExistsAsync(sdk))
             {
-                await ImportAsync(
+                await TimedAsync($"podman import {sdk}", () => ImportAsync(
                     sdk,
                     $"tar --numeric-owner -c -C {root} . -C / {dotnet.TrimStart('/')} etc/ssl/certs/ca-certificates.crt",
-                    ["ENV DOTNET_CLI_TELEMETRY_OPTOUT=1", "ENV DOTNET_NOLOGO=1", "ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1", "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]);
+                    ["ENV DOTNET_CLI_TELEMETRY_OPTOUT=1", "ENV DOTNET_NOLOGO=1", "ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1", "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]));
             }
 
             if (!await Podman.ImageExistsAsync(runtime))
             {
                 var parts = string.Join(' ', new[] { "dotnet", "host", "shared" }.Select(p => Path.Join(dotnet, p).TrimStart('/')));
-                await ImportAsync(runtime, $"tar --numeric-owner -c -C {root} . -C / {parts}", []);
+                await TimedAsync($"podman import {runtime}", () => ImportAsync(runtime, $"tar --numeric-owner -c -C {root} . -C / {parts}", []));
             }
         }
 
@@ -46,10 +60,20 @@ public static class ContainerImages
 
         // --format docker keeps HEALTHCHECK (OCI images have none); --network host lets the
         // build stage restore from NuGet as the host does.
-        (await Podman.RunAsync(
+        await TimedAsync("podman build (layers cached between runs)", async () => (await Podman.RunAsync(
             ["build", "--format", "docker", "--network", "host", "--build-arg", $"SDK_IMAGE={sdk}", "--build-arg", $"RUNTIME_IMAGE={runtime}", "--tag", image, TestEnvironment.RepositoryRoot],
-            TimeSpan.FromMinutes(20))).EnsureSuccess();
+            TimeSpan.FromMinutes(20))).EnsureSuccess());
         return image;
+    }
+
+    private static async Task TimedAsync(string step, Func<Task> action)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await action();
+        lock (Steps)
+        {
+            Steps.Add((step, clock.Elapsed));
+        }
     }
 
     private static async Task ImportAsync(string image, string tar, IEnumerable<string> changes)
