@@ -11,6 +11,11 @@
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
 #   zsh, fish                     run mapctl's completion scripts
+#   systemd-nspawn, debootstrap   boot a Debian 12 guest under a real systemd (tests/Mapd.SystemTests)
+#   nsenter (util-linux)          run commands inside that guest
+#   dpkg-deb (dpkg)               build the .deb (deploy/debian/build.sh)
+#   podman, runc                  build and run the container image
+#   docker (docker.io)            parse the documented docker run flags (the engine is never started)
 # Idempotent: does nothing when every tool is already there.
 set -euo pipefail
 
@@ -42,6 +47,13 @@ need systemd-socket-activate systemd
 need setpriv util-linux
 need zsh zsh
 need fish fish
+need systemd-nspawn systemd-container
+need debootstrap debootstrap
+need nsenter util-linux
+need dpkg-deb dpkg
+need podman podman
+need runc runc
+need docker docker.io
 
 if ((${#packages[@]} == 0)); then
     echo "install-test-tools: everything is installed"
@@ -52,5 +64,13 @@ mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 echo "install-test-tools: installing ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Nothing installed here may start a service (docker.io would start dockerd): the tests start
+# what they need themselves. policy-rc.d is Debian's switch for that.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod 0755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 # --no-install-recommends keeps prometheus from pulling in its web assets and node exporter.
 apt-get install -y -qq --no-install-recommends "${packages[@]}"

@@ -81,6 +81,11 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     /// <exception cref="MapdException">The daemon is not reachable (UNAVAILABLE), with the socket path tried.</exception>
     public static async Task<MapdClient> ConnectAsync(MapdClientOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("mapd serves processes on Linux only: its regions are tmpfs files whose descriptors travel over a Unix socket");
+        }
+
         options ??= new MapdClientOptions();
         var search = options.FindSocketDirectory();
         var directory = search.Directory;

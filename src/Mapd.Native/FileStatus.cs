@@ -7,10 +7,10 @@ namespace Mapd.Native;
 /// <param name="Uid">Owner uid.</param>
 /// <param name="Gid">Owner gid.</param>
 /// <param name="Inode">Inode number.</param>
-/// <param name="IsMountRoot">True when the file is the root of a mount (a filesystem of its own starts there).</param>
+/// <param name="IsMountRoot">True when the file is the root of a mount (STATX_ATTR_MOUNT_ROOT, Linux 5.8 and later).</param>
 public readonly record struct FileStatus(long Size, long AllocatedBytes, uint Mode, uint Uid, uint Gid, ulong Inode, bool IsMountRoot = false)
 {
-    private const ulong MountRootAttribute = 0x2000;
+    private const ulong AttributeMountRoot = 0x2000;
 
     /// <summary>True for a regular file.</summary>
     public bool IsRegularFile => (Mode & 0xF000) == 0x8000;
@@ -31,5 +31,5 @@ public readonly record struct FileStatus(long Size, long AllocatedBytes, uint Mo
         Uid: *(uint*)(statx + 20),
         Gid: *(uint*)(statx + 24),
         Inode: *(ulong*)(statx + 32),
-        IsMountRoot: (*(ulong*)(statx + 8) & MountRootAttribute) != 0);
+        IsMountRoot: (*(ulong*)(statx + 8) & *(ulong*)(statx + 56) & AttributeMountRoot) != 0);
 }

@@ -95,7 +95,7 @@ public sealed class HealthTests : IAsyncLifetime
         try
         {
             var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:SocketDirectory={run}", $"--Mapd:Metrics:Url={url}", $"--Mapd:Storage:Path=/dev/shm/{Path.GetFileName(run)}"]);
-            Assert.Equal(1, exit);
+            Assert.Equal(78, exit);
             var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("mapd: ", StringComparison.Ordinal));
             Assert.Contains(reason, line, StringComparison.Ordinal);
         }

@@ -3,7 +3,10 @@ using Mapd.IntegrationTests.Infrastructure;
 
 namespace Mapd.IntegrationTests;
 
-/// <summary>The daemon refuses bad set-ups with one line and a non-zero exit, and applies socket settings.</summary>
+/// <summary>
+/// The daemon refuses bad set-ups with one line and an exit status that says what kind of
+/// failure it was (78 a setting, 73 the storage, 69 a socket taken), and applies socket settings.
+/// </summary>
 public sealed class StartupTests
 {
     [Fact]
@@ -14,7 +17,7 @@ public sealed class StartupTests
         try
         {
             var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={onDisk}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
-            Assert.Equal(1, exit);
+            Assert.Equal(73, exit);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Single(lines, l => l.StartsWith("mapd: ", StringComparison.Ordinal));
             Assert.Contains("is not on tmpfs", output, StringComparison.Ordinal);
@@ -36,7 +39,7 @@ public sealed class StartupTests
             var (exit, output) = await MapdDaemon.RunToExitAsync(
                 [$"--Mapd:Storage:Path={root}/storage", "--Mapd:Storage:Mount=true", $"--Mapd:SocketDirectory={root}/run", "--Mapd:Metrics:Url="],
                 SwitchUser.Nobody);
-            Assert.Equal(1, exit);
+            Assert.Equal(73, exit);
             Assert.Contains("mapd: Mapd:Storage:Mount=true needs CAP_SYS_ADMIN", output, StringComparison.Ordinal);
         }
         finally
@@ -53,12 +56,12 @@ public sealed class StartupTests
         try
         {
             var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={daemon.StoragePath}", $"--Mapd:SocketDirectory={otherRun}", "--Mapd:Metrics:Url="]);
-            Assert.Equal(1, exit);
+            Assert.Equal(73, exit);
             Assert.Contains("locked by another running mapd", output, StringComparison.Ordinal);
 
             var otherStorage = Path.Join("/dev/shm", $"mapd-it-other-{Guid.NewGuid():N}");
             (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={otherStorage}", $"--Mapd:SocketDirectory={daemon.SocketDirectory}", "--Mapd:Metrics:Url="]);
-            Assert.Equal(1, exit);
+            Assert.Equal(69, exit);
             Assert.Contains("another mapd is serving", output, StringComparison.Ordinal);
         }
         finally
@@ -95,7 +98,7 @@ public sealed class StartupTests
     public async Task Bad_configuration_is_refused_with_one_line()
     {
         var (exit, output) = await MapdDaemon.RunToExitAsync(["--Mapd:SocketMode=rw-rw----", "--Mapd:Metrics:Url="]);
-        Assert.Equal(1, exit);
+        Assert.Equal(78, exit);
         Assert.Contains("mapd: Mapd:SocketMode 'rw-rw----' is not an octal mode", output, StringComparison.Ordinal);
     }
 }

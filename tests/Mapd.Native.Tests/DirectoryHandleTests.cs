@@ -298,4 +298,12 @@ public sealed class DirectoryHandleTests : IDisposable
     {
         Assert.Equal(_scratch.Path + "/x.json", _directory.Join("x.json"));
     }
+
+    [Fact]
+    public void TryStat_tells_a_mount_root_from_a_directory_inside_a_mount()
+    {
+        using var root = DirectoryHandle.Open("/");
+        Assert.True(root.TryStat(".")!.Value.IsMountRoot);
+        Assert.False(_directory.TryStat(".")!.Value.IsMountRoot);
+    }
 }

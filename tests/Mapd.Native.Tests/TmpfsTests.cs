@@ -36,6 +36,7 @@ public sealed class TmpfsTests : IDisposable
         Assert.True(status.IsTmpfs);
         Assert.Equal(8 << 20, status.TotalBytes);
         Assert.Equal(0b111_000_000u, root.Permissions);
+        Assert.True(root.IsMountRoot);
         Assert.NotNull(line);
         Assert.Contains("nosuid", line, StringComparison.Ordinal);
         Assert.Contains("nodev", line, StringComparison.Ordinal);

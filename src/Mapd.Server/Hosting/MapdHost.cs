@@ -20,27 +20,6 @@ namespace Mapd.Server.Hosting;
 /// <summary>Builds and runs the daemon.</summary>
 public static class MapdHost
 {
-    /// <summary>Runs until SIGTERM/SIGINT. Returns 0, or 1 with a one-line reason on stderr when it cannot start.</summary>
-    public static async Task<int> RunAsync(string[] args)
-    {
-        try
-        {
-            using var app = Build(args);
-            await app.RunAsync();
-            return 0;
-        }
-        catch (StartupException e)
-        {
-            await Console.Error.WriteLineAsync($"mapd: {e.Message}");
-            return 1;
-        }
-        catch (IOException e) when (e.InnerException is SocketException or null)
-        {
-            await Console.Error.WriteLineAsync($"mapd: {e.Message}");
-            return 1;
-        }
-    }
-
     /// <summary>Builds the host: configuration, storage, sockets, gRPC.</summary>
     public static WebApplication Build(string[] args)
     {
@@ -62,7 +41,8 @@ public static class MapdHost
             SocketDirectory.ClearStale(sockets.GrpcSocket, SocketType.Stream);
         }
 
-        var metrics = MetricsEndpoint.Parse(options.Metrics.Url);
+        var metricsChoice = MetricsChoice.Resolve(builder.Configuration);
+        var metrics = metricsChoice.Endpoint;
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sockets);
@@ -83,6 +63,8 @@ public static class MapdHost
         builder.Services.AddGrpcHealthChecks(health => health.Services.Map(Protocol.V1.Regions.Descriptor.FullName, _ => true));
         builder.Services.AddGrpcReflection();
         builder.Services.AddMapdTelemetry(metrics);
+        builder.Services.AddSingleton(metricsChoice);
+        builder.Services.AddHostedService<MetricsAnnouncement>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -124,7 +106,7 @@ public static class MapdHost
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
-        if (SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+        if (JournalOutput.IsActive)
         {
             // journald adds its own timestamps and reads <N> priority prefixes instead of colors.
             builder.Logging.AddSystemdConsole();

@@ -91,7 +91,7 @@ public sealed class SocketDirectory
             try
             {
                 probe.Connect(new UnixDomainSocketEndPoint(path));
-                throw new StartupException($"another mapd is serving {path}; stop it, or give this one another Mapd:SocketDirectory");
+                throw new StartupException($"another mapd is serving {path}; stop it, or give this one another Mapd:SocketDirectory", ExitCode.Unavailable);
             }
             catch (SocketException)
             {

@@ -1,7 +1,6 @@
 using Mapd.Server.Regions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
-using Microsoft.Extensions.Options;
 
 namespace Mapd.Server.Hosting;
 
@@ -9,12 +8,12 @@ namespace Mapd.Server.Hosting;
 /// Sends <c>STATUS=</c> lines beside the lifetime's READY=1 and STOPPING=1, so
 /// <c>systemctl status mapd</c> says what the daemon is doing.
 /// </summary>
-public sealed class SystemdStatus(ISystemdNotifier notifier, SocketDirectory sockets, RegionStore store, IOptions<MapdOptions> options) : IHostedLifecycleService
+public sealed class SystemdStatus(ISystemdNotifier notifier, SocketDirectory sockets, RegionStore store, MetricsChoice metrics) : IHostedLifecycleService
 {
     /// <inheritdoc />
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        Notify($"Serving {store.Count} regions on {sockets.Path}; metrics {(string.IsNullOrWhiteSpace(options.Value.Metrics.Url) ? "off" : options.Value.Metrics.Url)}");
+        Notify($"Serving {store.Count} regions on {sockets.Path}; metrics {metrics.Endpoint?.ToString() ?? "off"}");
         return Task.CompletedTask;
     }
 

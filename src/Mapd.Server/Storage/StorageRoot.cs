@@ -75,7 +75,7 @@ public sealed partial class StorageRoot : IDisposable
         }
         catch (SystemCallException e)
         {
-            throw new StartupException($"cannot create storage directory: {e.Message}");
+            throw new StartupException($"cannot create storage directory: {e.Message}", ExitCode.Storage);
         }
 
         if (options.Mount)
@@ -90,7 +90,7 @@ public sealed partial class StorageRoot : IDisposable
         }
         catch (SystemCallException e)
         {
-            throw new StartupException($"cannot open storage directory: {e.Message}");
+            throw new StartupException($"cannot open storage directory: {e.Message}", ExitCode.Storage);
         }
 
         try
@@ -99,18 +99,19 @@ public sealed partial class StorageRoot : IDisposable
             if (!status.IsTmpfs)
             {
                 throw new StartupException(
-                    $"storage {path} is not on tmpfs (statfs type 0x{status.Type:x}); point Mapd:Storage:Path at a tmpfs directory such as /dev/shm/mapd, or set Mapd:Storage:Mount=true as root");
+                    $"storage {path} is not on tmpfs (statfs type 0x{status.Type:x}); point Mapd:Storage:Path at a tmpfs directory such as /dev/shm/mapd, or set Mapd:Storage:Mount=true as root",
+                    ExitCode.Storage);
             }
 
-            var owner = root.TryStat(".") ?? throw new StartupException($"storage {path} vanished");
+            var owner = root.TryStat(".") ?? throw new StartupException($"storage {path} vanished", ExitCode.Storage);
             if (owner.Uid != ProcessIdentity.Uid)
             {
-                throw new StartupException($"storage {path} belongs to uid {owner.Uid}, not to this daemon's uid {ProcessIdentity.Uid}; give it to the daemon's user or pick another path");
+                throw new StartupException($"storage {path} belongs to uid {owner.Uid}, not to this daemon's uid {ProcessIdentity.Uid}; give it to the daemon's user or pick another path", ExitCode.Storage);
             }
 
             if (!root.TryLockExclusive())
             {
-                throw new StartupException($"storage {path} is locked by another running mapd; stop it or give this one another Mapd:Storage:Path");
+                throw new StartupException($"storage {path} is locked by another running mapd; stop it or give this one another Mapd:Storage:Path", ExitCode.Storage);
             }
 
             var capacity = sizeLimit > 0 ? Math.Min(sizeLimit, status.TotalBytes) : status.TotalBytes;
@@ -119,7 +120,9 @@ public sealed partial class StorageRoot : IDisposable
                 Log.CapacityClamped(logger, path, sizeLimit, status.TotalBytes);
             }
 
-            if (!options.Mount)
+            // A tmpfs mounted right at the path (by run-mapd-storage.mount, a container's tmpfs
+            // mount, or by hand) is the daemon's alone; a directory inside a bigger tmpfs is not.
+            if (!options.Mount && !owner.IsMountRoot)
             {
                 Log.SharedFilesystem(logger, path);
             }
@@ -180,11 +183,11 @@ public sealed partial class StorageRoot : IDisposable
         }
         catch (SystemCallException e) when (e.Errno == Errnos.EPERM)
         {
-            throw new StartupException($"Mapd:Storage:Mount=true needs CAP_SYS_ADMIN ({e.Message}); run as root, or drop Mount and point Mapd:Storage:Path at a tmpfs directory");
+            throw new StartupException($"Mapd:Storage:Mount=true needs CAP_SYS_ADMIN ({e.Message}); run as root, or drop Mount and point Mapd:Storage:Path at a tmpfs directory", ExitCode.Storage);
         }
         catch (SystemCallException e)
         {
-            throw new StartupException($"cannot mount tmpfs: {e.Message}");
+            throw new StartupException($"cannot mount tmpfs: {e.Message}", ExitCode.Storage);
         }
     }
 

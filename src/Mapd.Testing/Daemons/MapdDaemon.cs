@@ -103,6 +103,11 @@ public sealed class MapdDaemon : IAsyncDisposable, IDisposable
             settings[key] = value;
         }
 
+        foreach (var key in options.UnsetSettings)
+        {
+            settings.Remove(key);
+        }
+
         var daemon = new MapdDaemon(root, options, settings);
         daemon.StartProcess();
         return daemon;

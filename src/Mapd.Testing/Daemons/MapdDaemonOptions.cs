@@ -10,6 +10,12 @@ public sealed record MapdDaemonOptions
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
+    /// Keys the launcher would set (such as <c>Mapd:Metrics:Url</c>, empty) but that should stay
+    /// unset, so the daemon's built-in defaults apply.
+    /// </summary>
+    public IReadOnlyList<string> UnsetSettings { get; init; } = [];
+
+    /// <summary>
     /// Mount a fresh tmpfs for the storage (<c>Mapd:Storage:Mount=true</c>); null mounts when
     /// running as root, as CI does, and uses a <c>/dev/shm</c> directory otherwise.
     /// </summary>

@@ -3,6 +3,7 @@ using Mapd.Server.Errors;
 using Mapd.Server.Peers;
 using Mapd.Server.Regions;
 using Mapd.Server.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mapd.Server.Tests.Storage;
@@ -60,6 +61,7 @@ public sealed class StorageRootTests : IDisposable
         var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance));
 
         Assert.Contains("locked by another running mapd", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCode.Storage, error.ExitCode);
     }
 
     [Fact]
@@ -89,6 +91,7 @@ public sealed class StorageRootTests : IDisposable
 
             Assert.Contains("not on tmpfs", error.Message, StringComparison.Ordinal);
             Assert.Contains("Mapd:Storage:Path", error.Message, StringComparison.Ordinal);
+            Assert.Equal(ExitCode.Storage, error.ExitCode);
         }
         finally
         {
@@ -128,6 +131,7 @@ public sealed class StorageRootTests : IDisposable
         var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = _scratch.Join("s"), HugePages = hugePages }, NullLogger.Instance));
 
         Assert.Contains("Mapd:Storage:HugePages", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCode.Configuration, error.ExitCode);
     }
 
     [Theory]
@@ -140,6 +144,7 @@ public sealed class StorageRootTests : IDisposable
 
         Assert.Contains("Mapd:Storage:Size", error.Message, StringComparison.Ordinal);
         Assert.Contains(size, error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCode.Configuration, error.ExitCode);
     }
 
     [Theory]
@@ -153,11 +158,53 @@ public sealed class StorageRootTests : IDisposable
         Assert.Contains("Mapd:Storage:Size", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_directory_inside_a_shared_tmpfs_is_told_to_use_a_dedicated_one()
+    {
+        var logger = new RecordingLogger();
+        using var root = StorageRoot.Open(new StorageOptions { Path = _scratch.Join("storage") }, logger);
+
+        Assert.Contains(logger.Messages, m => m.Contains("mount a dedicated tmpfs", StringComparison.Ordinal));
+    }
+
+    [RequiresRootFact("mounts a tmpfs of its own, as run-mapd-storage.mount does")]
+    public void A_tmpfs_mounted_right_at_the_path_is_dedicated_and_draws_no_warning()
+    {
+        var path = _scratch.Join("storage");
+        Directory.CreateDirectory(path);
+        Tmpfs.Mount(path, 8 << 20, 0b111_000_000, "never");
+        try
+        {
+            var logger = new RecordingLogger();
+            using (StorageRoot.Open(new StorageOptions { Path = path }, logger))
+            {
+                Assert.DoesNotContain(logger.Messages, m => m.Contains("dedicated tmpfs", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            Tmpfs.Unmount(path);
+        }
+    }
+
     private static void ChangeOwner(string path, uint uid)
     {
         // .NET has no chown; lchown(2) through PathPermissions only changes the group, so use the tool.
         using var chown = System.Diagnostics.Process.Start("chown", [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path])!;
         chown.WaitForExit();
         Assert.Equal(0, chown.ExitCode);
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add(formatter(state, exception));
     }
 }
