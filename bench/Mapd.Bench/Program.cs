@@ -33,6 +33,11 @@ internal static class Program
                         every region was opened both ways; phases of S s (default 4) alternate over
                         R rounds (default 3)
 
+        usage: Mapd.Bench repair [--rounds N] [--daemon PATH]
+          repair        how long a region's length stays wrong after a read-write grantee ftruncates
+                        its descriptor to 0 or to twice the size, next to a bare inotify guard thread
+                        measured in the same run; N rounds each (default 200)
+
         usage: Mapd.Bench resize [--rounds N] [--pages 4k,huge] [--scenarios inplace,remap,copy,stw] [--clients C]
                                  [--threads T] [--batch B] [--pause-ms P] [--idle-ms I] [--tail-ms T] [--base 1G]
                                  [--grow-to 2G] [--warmup-rounds W] [--jit-warmup J] [--block K] [--warm 4G] [--read old|new] [--out DIR] [--daemon PATH]
@@ -118,6 +123,28 @@ internal static class Program
                             context.Cancel = true;
                             stop.Cancel();
                         }
+                    }
+
+                case "repair":
+                    {
+                        var rounds = 200;
+                        string? daemon = null;
+                        for (var i = 1; i < args.Length; i++)
+                        {
+                            switch (args[i])
+                            {
+                                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out rounds) && rounds > 0:
+                                    i++;
+                                    break;
+                                case "--daemon" when i + 1 < args.Length:
+                                    daemon = args[++i];
+                                    break;
+                                default:
+                                    throw new ArgumentException($"repair does not take '{args[i]}'");
+                            }
+                        }
+
+                        return await RepairBenchmark.RunAsync(rounds, daemon, CancellationToken.None);
                     }
 
                 default:

@@ -54,7 +54,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         _calls = new Regions.RegionsClient(channel.Intercept(new SessionInterceptor(_sessions)));
         var regionLogger = loggers.CreateLogger<RegionSync>();
         var pinned = new PinnedCalls(Grpc, _sessions, regionLogger, _life.Token);
-        _table = new RegionTable(options.CloseLinger, time, name => pinned.CloseAsync(name));
+        _table = new RegionTable(options.CloseLinger, time, pinned);
         var sync = new RegionSync(_table, new RegionEventQueue(), pinned, _calls, MappingPolicy.From(options, loggers.CreateLogger<MappingPolicy>()), regionLogger);
         _opener = new RegionOpener(_table, sync, pinned, _sessions, regionLogger);
         var reattacher = new Reattacher(_table, sync, Grpc, regionLogger);

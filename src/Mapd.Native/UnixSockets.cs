@@ -103,19 +103,32 @@ public static unsafe class UnixSockets
     }
 
     /// <summary>Sends one message (blocking), without SIGPIPE.</summary>
-    public static void Send(SafeHandle socket, ReadOnlySpan<byte> payload, string what)
+    public static void Send(SafeHandle socket, ReadOnlySpan<byte> payload, string what) => TrySend(socket, payload, what, wait: true);
+
+    /// <summary>
+    /// Sends one message without SIGPIPE. Returns false when <paramref name="wait"/> is false and
+    /// the peer's queue is full (EAGAIN); nothing was sent then.
+    /// </summary>
+    public static bool TrySend(SafeHandle socket, ReadOnlySpan<byte> payload, string what, bool wait)
     {
         fixed (byte* data = payload)
         {
-            while (Libc.Send(socket, data, (nuint)payload.Length, MSG_NOSIGNAL) < 0)
+            while (Libc.Send(socket, data, (nuint)payload.Length, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT)) < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EAGAIN && !wait)
+                {
+                    return false;
+                }
+
                 if (errno != Errnos.EINTR)
                 {
                     throw new SystemCallException("send", what, errno);
                 }
             }
         }
+
+        return true;
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed partial class BestEffortSystemdNotifier(ILogger<BestEffortSystemdN
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Could not send '{State}' to NOTIFY_SOCKET ({Error}); notifications are best effort and the daemon carries on")]
+        [LoggerMessage(EventId = 4, EventName = "NotifyFailed", Level = LogLevel.Warning, Message = "Could not send '{State}' to NOTIFY_SOCKET ({Error}); notifications are best effort and the daemon carries on")]
         public static partial void NotifyFailed(ILogger logger, string state, string error);
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class GrpcSocketPermissions(SocketDirectory sockets, ILogg
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "gRPC listening on {Path} (mode {Mode}, group {Group})")]
+        [LoggerMessage(EventId = 5, EventName = "Listening", Level = LogLevel.Information, Message = "gRPC listening on {Path} (mode {Mode}, group {Group})")]
         public static partial void Listening(ILogger logger, string path, string mode, string group);
     }
 }

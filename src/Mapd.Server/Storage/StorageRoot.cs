@@ -193,16 +193,16 @@ public sealed partial class StorageRoot : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Mounted a fresh tmpfs at {Path} (size {Size} bytes, 0 = half of RAM; huge={HugePages})")]
+        [LoggerMessage(EventId = 500, EventName = "Mounted", Level = LogLevel.Information, Message = "Mounted a fresh tmpfs at {Path} (size {Size} bytes, 0 = half of RAM; huge={HugePages})")]
         public static partial void Mounted(ILogger logger, string path, long size, string hugePages);
 
-        [LoggerMessage(2, LogLevel.Information, "Reusing the tmpfs already mounted at {Path}; its regions are kept")]
+        [LoggerMessage(EventId = 501, EventName = "ReusingMount", Level = LogLevel.Information, Message = "Reusing the tmpfs already mounted at {Path}; its regions are kept")]
         public static partial void ReusingMount(ILogger logger, string path);
 
-        [LoggerMessage(3, LogLevel.Warning, "Mapd:Storage:Size {Requested} is larger than the filesystem at {Path} ({Total} bytes); capacity is the filesystem's size")]
+        [LoggerMessage(EventId = 502, EventName = "CapacityClamped", Level = LogLevel.Warning, Message = "Mapd:Storage:Size {Requested} is larger than the filesystem at {Path} ({Total} bytes); capacity is the filesystem's size")]
         public static partial void CapacityClamped(ILogger logger, string path, long requested, long total);
 
-        [LoggerMessage(4, LogLevel.Information, "Storage {Path} is a directory on a tmpfs this daemon did not mount; other users of that filesystem can use up its space, so mount a dedicated tmpfs (Mapd:Storage:Mount=true or a .mount unit) in production")]
+        [LoggerMessage(EventId = 503, EventName = "SharedFilesystem", Level = LogLevel.Information, Message = "Storage {Path} is a directory on a tmpfs this daemon did not mount; other users of that filesystem can use up its space, so mount a dedicated tmpfs (Mapd:Storage:Mount=true or a .mount unit) in production")]
         public static partial void SharedFilesystem(ILogger logger, string path);
     }
 }

@@ -84,7 +84,15 @@ internal sealed class FakeDaemon : CallInvoker
             throw new RpcException(new Status(StatusCode.Unimplemented, $"the fake daemon does not answer {method}"));
         }
 
-        return (TResponse)await handler(request, headers).WaitAsync(cancellationToken);
+        try
+        {
+            return (TResponse)await handler(request, headers).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // As Grpc.Net.Client reports a call cancelled on its way.
+            throw new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
+        }
     }
 
     public sealed record Call(string Method, IMessage Request, string? Session);

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Mapd.Client.Internal.Sessions;
 using Mapd.Native;
 
@@ -29,6 +30,12 @@ internal sealed class FakeSession(string id) : ISession
     /// <summary>The handoffs asked for.</summary>
     public List<ulong> Taken { get; } = [];
 
+    /// <summary>CLOSE frames sent, in order.</summary>
+    public Channel<(string Name, ulong HandoffId)> Closes { get; } = Channel.CreateUnbounded<(string, ulong)>();
+
+    /// <summary>Whether the socket is full: a CLOSE that may not wait is refused.</summary>
+    public bool Full { get; set; }
+
     /// <summary>The daemon went away.</summary>
     public void End() => _closed.TrySetResult();
 
@@ -41,6 +48,21 @@ internal sealed class FakeSession(string id) : ISession
 
         return Take(handoffId, cancellationToken);
     }
+
+    public bool TrySendClose(ulong handoffId, string name, bool wait)
+    {
+        if (Full && !wait)
+        {
+            return false;
+        }
+
+        Closes.Writer.TryWrite((name, handoffId));
+        return true;
+    }
+
+    /// <summary>The next CLOSE sent, within 30 s.</summary>
+    public async Task<(string Name, ulong HandoffId)> NextCloseAsync() =>
+        await Closes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using Mapd.Client.Internal.Mapping;
+using Mapd.Client.Internal.Sessions;
 using Mapd.Client.Internal.Tracking;
 using Mapd.Protocol.V1;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,9 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Mapd.Client.Tests.Fakes;
 
 /// <summary>A region host for mappings made in tests: disposing a mapping tells <see cref="Table"/>; nothing is resized.</summary>
-internal sealed class TrackingHost(RegionTable table) : IRegionHost
+internal sealed class TrackingHost(RegionTable table, SessionState? session = null) : IRegionHost
 {
     public RegionTable Table { get; } = table;
+
+    /// <summary>The handoff id the last open was answered with.</summary>
+    public ulong LastHandoff { get; private set; }
 
     public MappingPolicy Mapping { get; } = new(4, 1L << 20, 1L << 40, prefaultOnRemap: false, NullLogger.Instance);
 
@@ -23,7 +27,7 @@ internal sealed class TrackingHost(RegionTable table) : IRegionHost
     public MappedRegion Open(string name, ScratchFile file)
     {
         var ticket = Table.BeginOpen(name);
-        Table.Replied(ticket);
+        Table.Replied(ticket, session, ++LastHandoff);
         var region = MappedRegion.Map(this, file.OpenAgain(writable: true), new Region { Name = name, Size = (ulong)file.Length, Generation = 1 }, RegionAccess.ReadWrite);
         Table.Add(ticket, region);
         Table.EndOpen(ticket);

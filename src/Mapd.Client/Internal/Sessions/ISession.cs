@@ -19,4 +19,12 @@ internal interface ISession : IDisposable
 
     /// <summary>Waits for the descriptor of <paramref name="handoffId"/>; the caller owns it.</summary>
     Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends CLOSE: this session no longer maps <paramref name="name"/>, unless an open answered
+    /// with a handoff id above <paramref name="handoffId"/> overtook it. Returns false only when
+    /// <paramref name="wait"/> is false and the socket is full; a session that ended has nothing
+    /// left to close, so that counts as sent.
+    /// </summary>
+    bool TrySendClose(ulong handoffId, string name, bool wait);
 }

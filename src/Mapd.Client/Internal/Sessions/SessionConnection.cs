@@ -116,6 +116,22 @@ internal sealed class SessionConnection : ISession
         }
     }
 
+    /// <inheritdoc/>
+    public bool TrySendClose(ulong handoffId, string name, bool wait)
+    {
+        Span<byte> frame = stackalloc byte[SessionFrames.MaxCloseLength];
+        var length = SessionFrames.WriteClose(frame, handoffId, name);
+        try
+        {
+            return UnixSockets.TrySend(_socket, frame[..length], _path, wait);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The session ended, and with it every mapping the daemon counted for it.
+            return true;
+        }
+    }
+
     /// <summary>
     /// Nobody takes this handoff any more. A descriptor already here is closed now; one still on
     /// its way finds the waiter cancelled and is closed by the receiver.

@@ -8,10 +8,33 @@ namespace Mapd.Client.Internal.Tracking;
 /// <summary>
 /// Close and Release: calls that speak for one session and are never retried on another. They
 /// never throw; a failure is logged, since a lost session releases and closes everything anyway.
+/// A Close goes as a CLOSE frame on the session socket that answered the open, when it is known;
+/// otherwise as a Close call.
 /// </summary>
-internal sealed class PinnedCalls(Regions.RegionsClient regions, ISessionSource sessions, ILogger logger, CancellationToken life)
+internal sealed class PinnedCalls(Regions.RegionsClient regions, ISessionSource sessions, ILogger logger, CancellationToken life) : IRegionCloser
 {
-    /// <summary>Tells the daemon the current session no longer maps <paramref name="name"/>.</summary>
+    /// <inheritdoc/>
+    public bool TryCloseNow(CloseOrder order) =>
+        order.Session is { } session && (session != sessions.Current || session.Session.TrySendClose(order.HandoffId, order.Name, wait: false));
+
+    /// <inheritdoc/>
+    public Task CloseAsync(CloseOrder order)
+    {
+        if (order.Session is not { } session)
+        {
+            return CloseAsync(order.Name);
+        }
+
+        // A session that was replaced ended, and the daemon forgot what it mapped.
+        if (session == sessions.Current)
+        {
+            session.Session.TrySendClose(order.HandoffId, order.Name, wait: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Tells the daemon the current session no longer maps <paramref name="name"/>, by a Close call.</summary>
     public async Task CloseAsync(string name, SessionState? state = null)
     {
         state ??= sessions.Current;

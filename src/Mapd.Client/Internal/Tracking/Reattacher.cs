@@ -42,6 +42,13 @@ internal sealed class Reattacher(RegionTable table, RegionSync sync, Regions.Reg
                 }
             }
 
+            if (!table.Reattached(name, state, response.HandoffId))
+            {
+                // Its last mapping went while the daemon answered: the Close sent then named the old session.
+                await regions.CloseAsync(new CloseRequest { Name = name }, state.Headers, cancellationToken: cancellationToken);
+                continue;
+            }
+
             await sync.Enqueue(name, async () =>
             {
                 foreach (var region in table.Snapshot(name))

@@ -1,3 +1,5 @@
+using Mapd.Client.Internal.Sessions;
+
 namespace Mapd.Client.Internal.Tracking;
 
 /// <summary>
@@ -15,6 +17,15 @@ internal sealed class RegionEntry(string name)
 
     /// <summary>The daemon answered an open of the name, so it counts this session until it is told otherwise.</summary>
     public bool Registered { get; set; }
+
+    /// <summary>The session whose open of the name was answered last (null when an answer was lost on its way).</summary>
+    public SessionState? AnsweredOn { get; set; }
+
+    /// <summary>The largest handoff id <see cref="AnsweredOn"/> answered an open of the name with.</summary>
+    public ulong LastHandoff { get; set; }
+
+    /// <summary>An open was given up on its way; the daemon may have counted it under a handoff id never seen here.</summary>
+    public bool AnswerLost { get; set; }
 
     public ITimer? Linger { get; set; }
 

@@ -29,15 +29,16 @@ internal sealed class RegionOpener(RegionTable table, RegionSync sync, PinnedCal
             catch (MapdException e) when (e.Code is StatusCode.Cancelled or StatusCode.DeadlineExceeded)
             {
                 // Given up while on its way: the daemon may have answered it all the same.
-                table.Replied(ticket);
+                table.AnswerLost(ticket);
                 RegionLog.OpenUndone(logger, name, e);
                 throw;
             }
 
-            table.Replied(ticket);
+            var state = sessions.Find(SessionState.IdIn(headers));
+            table.Replied(ticket, state, response.HandoffId);
             try
             {
-                return await MapAsync(ticket, response, sessions.Find(SessionState.IdIn(headers)), cancellationToken);
+                return await MapAsync(ticket, response, state, cancellationToken);
             }
             catch (Exception e)
             {

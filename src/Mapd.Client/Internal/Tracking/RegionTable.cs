@@ -1,3 +1,4 @@
+using Mapd.Client.Internal.Sessions;
 using Mapd.Protocol.V1;
 
 namespace Mapd.Client.Internal.Tracking;
@@ -8,10 +9,11 @@ namespace Mapd.Client.Internal.Tracking;
 /// Close waits <c>linger</c> first, unless the name is opened again meanwhile (open/close
 /// churn then costs one call, not two) or a shrink is announced (nothing here holds it up).
 /// An open the daemon answered counts as a use even when it then fails here, so its Close is
-/// never forgotten. Opens of a name wait for a Close of it already on its way, so the daemon
-/// sees them in order.
+/// never forgotten. The Close names the last handoff the daemon answered with, so an open that
+/// overtakes it stands; a Close that must go as a call instead (an answer was lost, or the
+/// socket is full) is waited for by opens of the name, so the daemon sees them in order.
 /// </summary>
-internal sealed class RegionTable(TimeSpan linger, TimeProvider time, Func<string, Task> sendClose)
+internal sealed class RegionTable(TimeSpan linger, TimeProvider time, IRegionCloser closer)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RegionEntry> _entries = new(StringComparer.Ordinal);
@@ -34,12 +36,44 @@ internal sealed class RegionTable(TimeSpan linger, TimeProvider time, Func<strin
         }
     }
 
-    /// <summary>The daemon answered the open: it counts this session as a mapper of the name from now on.</summary>
-    public void Replied(OpenTicket ticket)
+    /// <summary>
+    /// <paramref name="session"/> answered the open with <paramref name="handoffId"/>: the daemon
+    /// counts it as a mapper of the name from now on. A null session ended already.
+    /// </summary>
+    public void Replied(OpenTicket ticket, SessionState? session, ulong handoffId)
     {
         lock (_gate)
         {
             ticket.Entry.Registered = true;
+            Answered(ticket.Entry, session, handoffId);
+        }
+    }
+
+    /// <summary>The open was given up on its way: the daemon may have answered it all the same, under a handoff id never seen here.</summary>
+    public void AnswerLost(OpenTicket ticket)
+    {
+        lock (_gate)
+        {
+            ticket.Entry.Registered = true;
+            ticket.Entry.AnswerLost = true;
+        }
+    }
+
+    /// <summary>
+    /// A re-attach opened <paramref name="name"/> again on <paramref name="session"/>. Returns
+    /// false when nothing here uses the name any more: the caller closes it.
+    /// </summary>
+    public bool Reattached(string name, SessionState session, ulong handoffId)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(name, out var entry) || entry.Unused || !entry.Registered)
+            {
+                return false;
+            }
+
+            Answered(entry, session, handoffId);
+            return true;
         }
     }
 
@@ -136,6 +170,17 @@ internal sealed class RegionTable(TimeSpan linger, TimeProvider time, Func<strin
         }
     }
 
+    private static void Answered(RegionEntry entry, SessionState? session, ulong handoffId)
+    {
+        if (session is null)
+        {
+            return;
+        }
+
+        entry.LastHandoff = entry.AnsweredOn == session ? Math.Max(entry.LastHandoff, handoffId) : handoffId;
+        entry.AnsweredOn = session;
+    }
+
     private void Release(RegionEntry entry)
     {
         if (!entry.Unused)
@@ -179,26 +224,42 @@ internal sealed class RegionTable(TimeSpan linger, TimeProvider time, Func<strin
     /// <summary>Sends Close; the name is forgotten once it is done, unless it was opened again meanwhile.</summary>
     private void SendClose(RegionEntry entry)
     {
+        var order = new CloseOrder(entry.Name, entry.AnswerLost ? null : entry.AnsweredOn, entry.LastHandoff);
         entry.Registered = false;
-        entry.Closing = SendCloseAsync(entry);
+        entry.AnswerLost = false;
+        entry.AnsweredOn = null;
+        entry.LastHandoff = 0;
+        if (order.Session is not null && entry.Closing.IsCompleted && closer.TryCloseNow(order))
+        {
+            ForgetIfClosed(entry);
+            return;
+        }
+
+        entry.Closing = SendCloseAsync(entry, entry.Closing, order);
     }
 
-    private async Task SendCloseAsync(RegionEntry entry)
+    private async Task SendCloseAsync(RegionEntry entry, Task previous, CloseOrder order)
     {
         await Task.Yield();
         try
         {
-            await sendClose(entry.Name);
+            await previous;
+            await closer.CloseAsync(order);
         }
         finally
         {
             lock (_gate)
             {
-                if (entry.Unused && !entry.Registered && entry.Linger is null && _entries.GetValueOrDefault(entry.Name) == entry)
-                {
-                    Remove(entry);
-                }
+                ForgetIfClosed(entry);
             }
+        }
+    }
+
+    private void ForgetIfClosed(RegionEntry entry)
+    {
+        if (entry.Unused && !entry.Registered && entry.Linger is null && _entries.GetValueOrDefault(entry.Name) == entry)
+        {
+            Remove(entry);
         }
     }
 

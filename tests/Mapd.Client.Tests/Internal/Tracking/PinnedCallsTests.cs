@@ -6,14 +6,72 @@ using Microsoft.Extensions.Logging;
 
 namespace Mapd.Client.Tests.Internal.Tracking;
 
-public sealed class PinnedCallsTests
+public sealed class PinnedCallsTests : IDisposable
 {
     private readonly FakeDaemon _daemon = new();
     private readonly RecordingLogger _log = new();
+    private readonly FakeSession _session = new("s1");
+    private readonly FakeSessions _sessions;
     private readonly PinnedCalls _pinned;
 
-    public PinnedCallsTests() =>
-        _pinned = new PinnedCalls(new Regions.RegionsClient(_daemon), new FakeSessions(new FakeSession("s1")), _log, CancellationToken.None);
+    public PinnedCallsTests()
+    {
+        _sessions = new FakeSessions(_session);
+        _pinned = new PinnedCalls(new Regions.RegionsClient(_daemon), _sessions, _log, CancellationToken.None);
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    [Fact]
+    public async Task A_close_on_the_current_session_is_a_close_frame_naming_the_handoff()
+    {
+        var sent = _pinned.TryCloseNow(new CloseOrder("a", _sessions.Current, 5));
+
+        Assert.True(sent);
+        Assert.Equal(("a", 5UL), await _session.NextCloseAsync());
+        Assert.Empty(_daemon.Calls);
+    }
+
+    [Fact]
+    public async Task A_close_frame_the_socket_cannot_take_now_waits_for_it()
+    {
+        _session.Full = true;
+        var order = new CloseOrder("a", _sessions.Current, 5);
+
+        var sentNow = _pinned.TryCloseNow(order);
+        await _pinned.CloseAsync(order);
+
+        Assert.False(sentNow);
+        Assert.Equal(("a", 5UL), await _session.NextCloseAsync());
+    }
+
+    [Fact]
+    public async Task A_close_for_a_session_that_was_replaced_sends_nothing()
+    {
+        var old = _sessions.Current;
+        _sessions.Replace(new FakeSession("s2"));
+        var order = new CloseOrder("a", old, 5);
+
+        var done = _pinned.TryCloseNow(order);
+        await _pinned.CloseAsync(order);
+
+        Assert.True(done);
+        Assert.False(_session.Closes.Reader.TryRead(out _));
+        Assert.Empty(_daemon.Calls);
+    }
+
+    [Fact]
+    public async Task A_close_without_a_session_is_a_close_call_on_the_current_one()
+    {
+        _daemon.On<CloseRequest>("Close", (_, _) => new CloseResponse());
+        var order = new CloseOrder("a", null, 0);
+
+        var sentNow = _pinned.TryCloseNow(order);
+        await _pinned.CloseAsync(order);
+
+        Assert.False(sentNow);
+        Assert.Equal("s1", Assert.Single(_daemon.Of("Close")).Session);
+    }
 
     [Fact]
     public async Task A_close_that_fails_is_logged_not_thrown()

@@ -28,7 +28,7 @@ public sealed class RegionOpenerTests : IDisposable
         var sessions = new FakeSessions(_session);
         _calls = new Regions.RegionsClient(_daemon.Intercept(new SessionInterceptor(sessions)));
         var pinned = new PinnedCalls(new Regions.RegionsClient(_daemon), sessions, _log, _life.Token);
-        var table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, name => pinned.CloseAsync(name));
+        var table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, pinned);
         var sync = new RegionSync(table, new RegionEventQueue(), pinned, _calls, new MappingPolicy(4, 1L << 20, 1L << 40, false, _log), _log);
         _opener = new RegionOpener(table, sync, pinned, sessions, _log);
         _daemon.On<OpenRequest>("Open", (r, _) => new OpenResponse
@@ -63,8 +63,44 @@ public sealed class RegionOpenerTests : IDisposable
 
         Assert.Equal(4096, size);
         Assert.Equal([Handoff], _session.Taken);
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
+        Assert.Empty(_daemon.Of("Close"));
+    }
+
+    [Fact]
+    public async Task A_close_the_session_socket_cannot_take_at_once_is_sent_when_it_can()
+    {
+        _session.Take = (_, _) => Task.FromResult(_file.OpenAgain(writable: true));
+        _session.Full = true;
+
+        (await OpenAsync("a", CancellationToken.None)).Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
+        Assert.Empty(_daemon.Of("Close"));
+    }
+
+    [Fact]
+    public async Task An_open_given_up_before_its_answer_came_is_closed_by_a_close_call()
+    {
+        var answering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _daemon.OnAsync<OpenRequest>("Open", async (_, _) =>
+        {
+            answering.TrySetResult();
+            await Task.Delay(Timeout.Infinite, _life.Token);
+            throw new InvalidOperationException("unreachable");
+        });
+        using var cancel = new CancellationTokenSource();
+
+        var opening = OpenAsync("a", cancel.Token);
+        await answering.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => opening);
+        _time.Advance(await _time.NextTimerAsync());
+
         Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("s1", Assert.Single(_daemon.Of("Close")).Session);
+        Assert.False(_session.Closes.Reader.TryRead(out _));
     }
 
     [Fact]
@@ -86,7 +122,7 @@ public sealed class RegionOpenerTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => opening);
         _time.Advance(await _time.NextTimerAsync());
 
-        Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
         Assert.Contains("OpenUndone", _log.Events);
     }
 
@@ -102,7 +138,7 @@ public sealed class RegionOpenerTests : IDisposable
 
         Assert.Equal(Errnos.EACCES, e.Errno);
         Assert.True(descriptor.IsClosed);
-        Assert.Equal("a", await _closed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
     }
 
     [Fact]
@@ -115,6 +151,7 @@ public sealed class RegionOpenerTests : IDisposable
         Assert.Equal(StatusCode.NotFound, e.Code);
         Assert.False(_time.TimerPending);
         Assert.Empty(_daemon.Of("Close"));
+        Assert.False(_session.Closes.Reader.TryRead(out _));
     }
 
     private Task<MappedRegion> OpenAsync(string name, CancellationToken cancellationToken) =>

@@ -30,7 +30,7 @@ public sealed class RegionSyncTests : IDisposable
         _raw = new Regions.RegionsClient(_daemon);
         _calls = new Regions.RegionsClient(_daemon.Intercept(new SessionInterceptor(_sessions)));
         var pinned = new PinnedCalls(_raw, _sessions, _log, _life.Token);
-        _table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, name => pinned.CloseAsync(name));
+        _table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, pinned);
         _sync = new RegionSync(_table, new RegionEventQueue(), pinned, _calls, new MappingPolicy(4, 1L << 20, 1L << 40, false, _log), _log);
         _opener = new RegionOpener(_table, _sync, pinned, _sessions, _log);
         _daemon.On<OpenRequest>("Open", (r, _) => new OpenResponse

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Mapd.Client.Internal.Sessions;
 using Mapd.Client.Internal.Tracking;
 using Mapd.Client.Tests.Fakes;
 using Mapd.Protocol.V1;
@@ -11,17 +12,14 @@ public sealed class RegionTableTests : IDisposable
     private readonly SteppedTime _time = new();
     private readonly Channel<string> _closes = Channel.CreateUnbounded<string>();
     private readonly ScratchFile _file = new(4096);
+    private readonly SessionState _session = new(new FakeSession("s1"));
+    private readonly Closer _closer;
     private readonly TrackingHost _host;
-    private Func<string, Task> _sendClose;
 
     public RegionTableTests()
     {
-        _sendClose = name =>
-        {
-            _closes.Writer.TryWrite(name);
-            return Task.CompletedTask;
-        };
-        _host = new TrackingHost(new RegionTable(Linger, _time, name => _sendClose(name)));
+        _closer = new Closer(_closes);
+        _host = new TrackingHost(new RegionTable(Linger, _time, _closer), _session);
     }
 
     private RegionTable Table => _host.Table;
@@ -99,23 +97,20 @@ public sealed class RegionTableTests : IDisposable
     {
         // R2: the daemon counts this session as a mapper from its answer on.
         var ticket = Table.BeginOpen("a");
-        Table.Replied(ticket);
+        Table.Replied(ticket, _session, 3);
         Table.EndOpen(ticket);
 
         _time.Advance(await _time.NextTimerAsync());
 
         Assert.Equal("a", await NextCloseAsync());
+        Assert.Equal(new CloseOrder("a", _session, 3), _closer.Orders.Single());
     }
 
     [Fact]
     public async Task An_open_waits_for_a_close_of_the_name_already_on_its_way()
     {
         var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sendClose = name =>
-        {
-            _closes.Writer.TryWrite(name);
-            return closing.Task;
-        };
+        _closer.Sending = closing.Task;
         _host.Open("a", _file).Dispose();
         _time.Advance(await _time.NextTimerAsync());
         await NextCloseAsync();
@@ -133,7 +128,7 @@ public sealed class RegionTableTests : IDisposable
     public void A_newer_state_seen_while_an_open_was_on_its_way_is_handed_to_the_open()
     {
         var ticket = Table.BeginOpen("a");
-        Table.Replied(ticket);
+        Table.Replied(ticket, _session, 1);
         Table.Observe(new Region { Name = "a", Size = 8192, Generation = 5 }, RegionEvent.Types.Kind.Resized);
         using var region = MappedRegion.Map(_host, _file.OpenAgain(writable: true), new Region { Name = "a", Size = 4096, Generation = 1 }, RegionAccess.ReadWrite);
 
@@ -168,9 +163,104 @@ public sealed class RegionTableTests : IDisposable
         Assert.Same(first, mapped[0].Sample);
     }
 
+    [Fact]
+    public async Task The_close_names_the_largest_handoff_the_session_answered_with_and_goes_at_once_when_it_can()
+    {
+        _closer.Immediate = true;
+        var first = _host.Open("a", _file);
+        var second = _host.Open("a", _file);
+        var third = _host.Open("a", _file);
+
+        second.Dispose();
+        third.Dispose();
+        first.Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(new CloseOrder("a", _session, 3), _closer.Orders.Single());
+        Assert.Equal("a", await NextCloseAsync());
+        Assert.Empty(Table.Mapped());
+        Assert.True(Table.BeginOpen("a").Closing.IsCompleted);
+    }
+
+    [Fact]
+    public async Task An_open_whose_answer_was_lost_is_closed_without_a_session_so_by_a_close_call()
+    {
+        _closer.Immediate = true;
+        _host.Open("a", _file).Dispose();
+        var lost = Table.BeginOpen("a");
+        Table.AnswerLost(lost);
+        Table.EndOpen(lost);
+
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(new CloseOrder("a", null, 1), _closer.Orders.Single());
+        Assert.Equal("a", await NextCloseAsync());
+    }
+
+    [Fact]
+    public async Task A_session_that_answered_later_replaces_the_one_the_close_names()
+    {
+        var next = new SessionState(new FakeSession("s2"));
+        using var region = _host.Open("a", _file);
+
+        var reattached = Table.Reattached("a", next, 9);
+        region.Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+        await NextCloseAsync();
+
+        Assert.True(reattached);
+        Assert.Equal(new CloseOrder("a", next, 9), _closer.Orders.Single());
+    }
+
+    [Fact]
+    public void A_name_no_longer_used_when_the_reattach_answered_is_left_for_the_caller_to_close()
+    {
+        _host.Open("a", _file).Dispose();
+
+        Assert.False(Table.Reattached("a", new SessionState(new FakeSession("s2")), 9));
+        Assert.False(Table.Reattached("b", new SessionState(new FakeSession("s2")), 9));
+    }
+
     private async Task<string> NextCloseAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _closes.Reader.ReadAsync(deadline.Token);
+    }
+
+    /// <summary>Records each order; closes at once only when <see cref="Immediate"/>, else as a call that ends with <see cref="Sending"/>.</summary>
+    private sealed class Closer(Channel<string> closes) : IRegionCloser
+    {
+        public List<CloseOrder> Orders { get; } = [];
+
+        public bool Immediate { get; set; }
+
+        public Task Sending { get; set; } = Task.CompletedTask;
+
+        public bool TryCloseNow(CloseOrder order)
+        {
+            if (!Immediate || order.Session is null)
+            {
+                return false;
+            }
+
+            Record(order);
+            return true;
+        }
+
+        public Task CloseAsync(CloseOrder order)
+        {
+            Record(order);
+            return Sending;
+        }
+
+        private void Record(CloseOrder order)
+        {
+            lock (Orders)
+            {
+                Orders.Add(order);
+            }
+
+            closes.Writer.TryWrite(order.Name);
+        }
     }
 }
