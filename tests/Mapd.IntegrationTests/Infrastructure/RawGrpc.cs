@@ -54,9 +54,11 @@ public sealed class RawGrpc : IDisposable
 
     /// <summary>
     /// POSTs <paramref name="body"/> to <paramref name="method"/> (<c>/package.Service/Method</c>)
-    /// and returns the HTTP status and the gRPC status from the headers or the trailers.
+    /// and returns the HTTP status and the gRPC status from the headers or the trailers. For a
+    /// <paramref name="streaming"/> method, a stream that began (headers without a status) counts
+    /// as OK and is left at once.
     /// </summary>
-    public async Task<RawAnswer> CallAsync(string method, byte[] body, string contentType = "application/grpc", IEnumerable<KeyValuePair<string, string>>? headers = null)
+    public async Task<RawAnswer> CallAsync(string method, byte[] body, string contentType = "application/grpc", IEnumerable<KeyValuePair<string, string>>? headers = null, bool streaming = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, method)
         {
@@ -72,6 +74,12 @@ public sealed class RawGrpc : IDisposable
         }
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (streaming && response.StatusCode == HttpStatusCode.OK && Field(response.Headers, "grpc-status") is null)
+        {
+            // A server stream that began (Watch): the call was accepted; leaving ends it.
+            return new RawAnswer((int)response.StatusCode, StatusCode.OK, "stream open", []);
+        }
+
         var payload = await response.Content.ReadAsByteArrayAsync();
         var status = Field(response.Headers, "grpc-status") ?? Field(response.TrailingHeaders, "grpc-status");
         var message = Field(response.Headers, "grpc-message") ?? Field(response.TrailingHeaders, "grpc-message") ?? string.Empty;
