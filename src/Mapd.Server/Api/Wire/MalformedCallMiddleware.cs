@@ -47,7 +47,7 @@ internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogLimit
         await next(context);
         if (context.Features.Get<AdmittedCallFeature>() is null)
         {
-            Account(context, caller, method?.FullName ?? context.Request.Path.Value ?? "/");
+            Account(context, caller, method?.FullName ?? Shorten(context.Request.Path.Value ?? "/"));
         }
     }
 
@@ -65,7 +65,7 @@ internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogLimit
         response.ContentType = "application/grpc";
         response.Headers[StatusHeader] = ((int)StatusCode.InvalidArgument).ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers[MessageHeader] = Uri.EscapeDataString(
-            $"{method} is a gRPC method: send it as Content-Type application/grpc over HTTP/2, with a gRPC client; '{context.Request.ContentType}' is not gRPC");
+            $"{method} is a gRPC method: send it as Content-Type application/grpc over HTTP/2, with a gRPC client; '{Shorten(context.Request.ContentType ?? string.Empty)}' is not gRPC");
     }
 
     private void Account(HttpContext context, CallerFeature caller, string method)
@@ -88,6 +88,9 @@ internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogLimit
             WireLog.MalformedCall(logger, method, peer.Uid, peer.Pid, code, DetailOf(context), heldBack);
         }
     }
+
+    /// <summary>What a peer chose (a path, a content type), cut to a length fit for a status message and a log line.</summary>
+    private static string Shorten(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
 
     private static StatusCode? StatusOf(HttpContext context) =>
         int.TryParse(Final(context, StatusHeader), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code)
