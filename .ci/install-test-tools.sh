@@ -11,6 +11,7 @@
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
 #   zsh, fish                     run mapctl's completion scripts
+#   afl-fuzz, afl-cmin (afl++)    run fuzz/run.sh's short campaign (SharpFuzz drives AFL++)
 # Idempotent: does nothing when every tool is already there.
 set -euo pipefail
 
@@ -42,6 +43,7 @@ need systemd-socket-activate systemd
 need setpriv util-linux
 need zsh zsh
 need fish fish
+need afl-fuzz afl++
 
 if ((${#packages[@]} == 0)); then
     echo "install-test-tools: everything is installed"
