@@ -11,7 +11,7 @@
 #   systemd-analyze, systemd-socket-activate   verify the units, socket activation
 #   setpriv (util-linux)          run clients as another uid
 #   zsh, fish                     run mapctl's completion scripts
-#   afl-fuzz, afl-cmin (afl++)    run fuzz/run.sh's short campaign (SharpFuzz drives AFL++)
+#   afl-fuzz, afl-cmin (afl++)    fuzz/run.sh's short campaign in .ci/run (SharpFuzz drives AFL++)
 # Idempotent: does nothing when every tool is already there.
 set -euo pipefail
 

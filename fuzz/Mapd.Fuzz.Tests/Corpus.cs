@@ -16,8 +16,7 @@ public static class Corpus
     public static IReadOnlyList<(string Name, byte[] Bytes)> All(string target) =>
         [.. Committed(target), .. Seeds.For(target).Select(s => ($"seed {s.Key}", s.Value))];
 
-    /// <summary>The repository's <c>fuzz/</c> directory, found above the test's binaries.</summary>
-    public static string FuzzDirectory()
+    private static string FuzzDirectory()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
