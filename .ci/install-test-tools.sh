@@ -16,6 +16,7 @@
 #   dpkg-deb (dpkg)               build the .deb (deploy/debian/build.sh)
 #   podman, runc                  build and run the container image
 #   docker (docker.io)            parse the documented docker run flags (the engine is never started)
+#   afl-fuzz, afl-cmin (afl++)    fuzz/run.sh's short campaign in .ci/run (SharpFuzz drives AFL++)
 # Idempotent: does nothing when every tool is already there.
 set -euo pipefail
 
@@ -54,6 +55,7 @@ need dpkg-deb dpkg
 need podman podman
 need runc runc
 need docker docker.io
+need afl-fuzz afl++
 
 if ((${#packages[@]} == 0)); then
     echo "install-test-tools: everything is installed"

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Mapd.Native;
+using Mapd.Server.Api.Wire;
 using Mapd.Server.Errors;
 using Mapd.Server.Meters;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +21,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseWhileStopping();
+        Admit(context);
         try
         {
             return await continuation(request, context);
@@ -35,7 +36,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseWhileStopping();
+        Admit(context);
         try
         {
             await continuation(request, responseStream, context);
@@ -50,7 +51,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseWhileStopping();
+        Admit(context);
         try
         {
             return await continuation(requestStream, context);
@@ -65,7 +66,7 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RefuseWhileStopping();
+        Admit(context);
         try
         {
             await continuation(requestStream, responseStream, context);
@@ -90,8 +91,10 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
         _ => StatusCode.Unknown,
     };
 
-    private void RefuseWhileStopping()
+    private void Admit(ServerCallContext context)
     {
+        // From here on this interceptor answers for the call's status, count and log line.
+        context.GetHttpContext().Features.Set(AdmittedCallFeature.Instance);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             MapdMetrics.CallFailed(StatusCode.Unavailable);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Mapd.Native;
 using Mapd.Server.Api;
+using Mapd.Server.Api.Wire;
 using Mapd.Server.Errors;
 using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
@@ -59,9 +60,11 @@ public static class MapdHost
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.EnableDetailedErrors = false;
+            grpc.MaxReceiveMessageSize = RequestFrames.MaxMessageBytes;
         });
         builder.Services.AddGrpcHealthChecks(health => health.Services.Map(Protocol.V1.Regions.Descriptor.FullName, _ => true));
         builder.Services.AddGrpcReflection();
+        builder.Services.AddMalformedCallHandling();
         builder.Services.AddMapdTelemetry(metrics);
         builder.Services.AddSingleton(metricsChoice);
         builder.Services.AddHostedService<MetricsAnnouncement>();
@@ -97,6 +100,7 @@ public static class MapdHost
         app.Services.GetRequiredService<RegionStore>();
         app.Services.GetRequiredService<DaemonInfo>();
         app.UseMapdTelemetry(metrics);
+        app.UseMalformedCallHandling();
         app.MapGrpcService<RegionsService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -30,7 +30,11 @@ public sealed record RegionRecord(
     /// <summary>Serializes for the metadata file.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new RegionRecordFile(FormatVersion, this), RegionRecordJson.Default.RegionRecordFile);
 
-    /// <summary>Parses a metadata file; throws <see cref="InvalidDataException"/> when it is not one.</summary>
+    /// <summary>
+    /// Parses a metadata file; throws <see cref="InvalidDataException"/> when it is not one, or
+    /// holds what no daemon writes (a size of 0 or above 2^63 - 1, a pending shrink not below the
+    /// size, a mode above 0777), which start-up would otherwise act on.
+    /// </summary>
     public static RegionRecord FromJson(ReadOnlySpan<byte> json)
     {
         RegionRecordFile? file;
@@ -43,14 +47,24 @@ public sealed record RegionRecord(
             throw new InvalidDataException($"not a region metadata file: {e.Message}", e);
         }
 
-        return file switch
+        var record = file switch
         {
             null or { Region: null } => throw new InvalidDataException("empty region metadata file"),
             { Region.Name: null } or { Region.Generation: 0 } => throw new InvalidDataException("region metadata without a name or generation"),
             { Version: not FormatVersion } => throw new InvalidDataException($"metadata format {file.Version} is not {FormatVersion}; this mapd is older than the one that wrote it"),
             _ => file.Region,
         };
+        return record.Impossibility() is { } impossible ? throw new InvalidDataException(impossible) : record;
     }
+
+    /// <summary>Why no daemon could have written this record (recovery would act on it), or null.</summary>
+    private string? Impossibility() => this switch
+    {
+        { Size: 0 or > long.MaxValue } => $"size {Size} is not a region's (1 to {long.MaxValue} bytes)",
+        { PendingSize: not 0 } when PendingSize >= Size => $"pending_size {PendingSize} is not below size {Size}",
+        { Mode: > 0b111_111_111 } => $"mode {Convert.ToString(Mode, 8)} is not a permission mask",
+        _ => null,
+    };
 }
 
 /// <summary>The on-disk envelope: a format version, then the record.</summary>

@@ -31,7 +31,7 @@ public sealed class RegionRecordTests
     [Fact]
     public void Values_beyond_the_range_of_a_double_survive_the_round_trip()
     {
-        var record = Sample with { Size = ulong.MaxValue - 1, Generation = (1UL << 53) + 1, OwnerUid = uint.MaxValue };
+        var record = Sample with { Size = long.MaxValue, Generation = ulong.MaxValue - 1, OwnerUid = uint.MaxValue, MaxSize = ulong.MaxValue };
 
         Assert.Equal(record, RegionRecord.FromJson(record.ToJson()));
     }
@@ -136,5 +136,32 @@ public sealed class RegionRecordTests
     public void A_region_missing_its_name_is_refused(string text)
     {
         Assert.Throws<InvalidDataException>(() => RegionRecord.FromJson(Encoding.UTF8.GetBytes(text)));
+    }
+
+    public static TheoryData<RegionRecord, string> ImpossibleRecords => new()
+    {
+        { Sample with { Size = 0, PendingSize = 0 }, "size 0 is not a region's" },
+        { Sample with { Size = (ulong)long.MaxValue + 1 }, "size 9223372036854775808 is not a region's" },
+        { Sample with { Size = ulong.MaxValue }, "size 18446744073709551615 is not a region's" },
+        { Sample with { PendingSize = Sample.Size }, "is not below size" },
+        { Sample with { PendingSize = ulong.MaxValue }, "is not below size" },
+        { Sample with { Mode = 0b1_000_000_000 }, "mode 1000 is not a permission mask" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImpossibleRecords))]
+    public void A_record_no_daemon_writes_is_refused_before_recovery_acts_on_it(RegionRecord record, string explanation)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => RegionRecord.FromJson(record.ToJson()));
+
+        Assert.Contains(explanation, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_region_missing_its_size_is_refused()
+    {
+        var json = "{\"version\": 1, \"region\": {\"name\": \"a\", \"generation\": 1}}"u8.ToArray();
+
+        Assert.Contains("size 0", Assert.Throws<InvalidDataException>(() => RegionRecord.FromJson(json)).Message, StringComparison.Ordinal);
     }
 }
