@@ -14,7 +14,7 @@ internal sealed class CapacityLedger(long capacity, RegionQuotas quotas, IStorag
 {
     // A change writes the region's metadata file: a page, and another for the temporary copy
     // written beside it, which the filesystem must hold besides the grant itself.
-    private const long MetadataPages = 2 * 4096;
+    internal const long MetadataPages = 2 * 4096;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, Usage> _owners = [];

@@ -53,12 +53,13 @@ public sealed class CapacityLedgerTests
     [Fact]
     public void A_grant_the_filesystem_could_not_back_besides_the_unfilled_grants_is_refused()
     {
-        // 64 MiB free, 40 MiB granted of which 8 MiB filled: 32 MiB are promised, 32 MiB left.
+        // 64 MiB free, 40 MiB granted of which 8 MiB filled: 32 MiB are promised, 32 MiB left,
+        // and each region's metadata file takes pages of it too.
         var space = new Space(64 * MiB) { Filled = 8 * MiB };
         var ledger = new CapacityLedger(1000 * MiB, RegionQuotas.Unlimited, space);
         ledger.Restore(1000, 1, 40 * MiB);
 
-        ledger.Reserve(1000, 1, 32 * MiB, "create what fits");
+        ledger.Reserve(1000, 1, (32 * MiB) - CapacityLedger.MetadataPages, "create what fits");
         var error = Assert.Throws<RefusedException>(() => ledger.Reserve(1000, 1, 4096, "create one page more"));
 
         Assert.Equal(Refusal.ResourceExhausted, error.Reason);
