@@ -295,6 +295,10 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         {
             throw new MapdException(StatusCode.InvalidArgument, e.Message, e);
         }
+        catch (SessionRefusedException e)
+        {
+            throw new MapdException(e.Code, e.Message, e);
+        }
         catch (IOException e)
         {
             throw new MapdException(StatusCode.Unavailable, e.Message, e);

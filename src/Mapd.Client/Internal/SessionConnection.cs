@@ -45,12 +45,17 @@ internal sealed class SessionConnection : IDisposable
             SessionFrames.WriteHello(hello);
             UnixSockets.Send(socket, hello, path);
 
-            Span<byte> buffer = stackalloc byte[64];
+            Span<byte> buffer = stackalloc byte[SessionFrames.MaxLength];
             var received = UnixSockets.Receive(socket, buffer, out var stray, path);
             stray?.Dispose();
             if (received == 0)
             {
                 throw new IOException($"mapd closed {path} during the handshake; its log says why (too many sessions?)");
+            }
+
+            if (SessionFrames.TryReadRefused(buffer[..received], out var code, out var reason))
+            {
+                throw new SessionRefusedException((Grpc.Core.StatusCode)code, $"mapd refused a session on {path}: {reason}");
             }
 
             if (!SessionFrames.TryReadWelcome(buffer[..received], out var version, out var id) || version != SessionFrames.Version)
