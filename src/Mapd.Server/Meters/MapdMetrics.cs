@@ -50,6 +50,12 @@ public static class MapdMetrics
     private static readonly Counter<long> DescriptorShortages = Meter.CreateCounter<long>(
         "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept.");
 
+    private static long s_quarantined;
+
+    // Observed rather than added: recovery quarantines before the exporter starts listening.
+    private static readonly ObservableCounter<long> Quarantined = Meter.CreateObservableCounter(
+        "mapd.quarantined", () => Volatile.Read(ref s_quarantined), "{file}", "Files recovery moved to quarantine/: not regular files, oversized metadata, impossible sizes.");
+
     private static readonly KeyValuePair<string, object?> Grow = new("direction", "grow");
     private static readonly KeyValuePair<string, object?> Shrink = new("direction", "shrink");
 
@@ -104,6 +110,9 @@ public static class MapdMetrics
     /// <c>accept</c> of a session) and refused that one request: <c>mapd_descriptor_exhausted_total{where}</c>.
     /// </summary>
     public static void DescriptorsExhausted(string where) => DescriptorShortages.Add(1, new KeyValuePair<string, object?>("where", where));
+
+    /// <summary>Recovery moved a file to <c>quarantine/</c>: <c>mapd_quarantined_total</c>.</summary>
+    public static void FileQuarantined() => Interlocked.Increment(ref s_quarantined);
 
     /// <summary>
     /// Puts every label-free counter and both resize directions at zero, so each series exists
