@@ -99,7 +99,7 @@ public sealed class RegionsService(
         // Without names, a session watches what it maps; an operator without a session watches everything.
         var session = context.RequestHeaders.GetValue(CallContextExtensions.SessionHeader) is null ? null : context.Session(sessions);
         store.CheckExist(request.Names);
-        using var subscription = watches.Subscribe(session, request.Names);
+        using var subscription = watches.Subscribe(session, request.Names, context.Caller().Uid);
         store.SendCurrent(subscription, session, request.Names);
 
         // Headers tell the client the subscription exists, so no later event can be missed.
