@@ -4,6 +4,7 @@ using Mapd.Server.Peers;
 using Mapd.Server.Quotas;
 using Mapd.Server.Storage;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Mapd.Server.Api;
@@ -50,26 +51,40 @@ internal sealed partial class ConnectionAdmission(PeerQuotas quotas, TimeSpan pr
 
     private async Task<bool> AwaitPrefaceAsync(ConnectionContext connection, CallerIdentity caller)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        deadline.CancelAfter(prefaceTimeout);
-        try
+        var input = connection.Transport.Input;
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        var extended = false;
+        while (true)
         {
-            var read = await connection.Transport.Input.ReadAtLeastAsync(PrefaceLength, deadline.Token);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+            deadline.CancelAfter(prefaceTimeout);
+            try
+            {
+                var read = await input.ReadAtLeastAsync(PrefaceLength, deadline.Token);
 
-            // Consumed and examined nothing: the next read, Kestrel's, starts from the same bytes.
-            connection.Transport.Input.AdvanceTo(read.Buffer.Start);
-            return read.Buffer.Length >= PrefaceLength;
-        }
-        catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
-        {
-            MapdMetrics.HandshakeTimedOut(SocketLocation.GrpcSocketName);
-            LogRejected(caller, $"no HTTP/2 preface within {prefaceTimeout.TotalSeconds} s (Mapd:Limits:PrefaceTimeout)");
-            connection.Abort(new ConnectionAbortedException("no HTTP/2 preface in time"));
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+                // Consumed and examined nothing: the next read, Kestrel's, starts from the same bytes.
+                input.AdvanceTo(read.Buffer.Start);
+                return read.Buffer.Length >= PrefaceLength;
+            }
+            catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
+            {
+                // A loaded daemon may not have read what the client sent in time: bytes still in the
+                // kernel's queue earn one more period; a client that sent nothing gets none.
+                if (!extended && socket is { Available: > 0 })
+                {
+                    extended = true;
+                    continue;
+                }
+
+                MapdMetrics.HandshakeTimedOut(SocketLocation.GrpcSocketName);
+                LogRejected(caller, $"no HTTP/2 preface within {prefaceTimeout.TotalSeconds} s (Mapd:Limits:PrefaceTimeout)");
+                connection.Abort(new ConnectionAbortedException("no HTTP/2 preface in time"));
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
         }
     }
 

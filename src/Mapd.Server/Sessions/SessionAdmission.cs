@@ -117,7 +117,8 @@ internal sealed partial class SessionAdmission(PeerQuotas quotas, SessionLimits 
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            return null;
+            // A loaded daemon may not have read a HELLO that came in time: take it if it is there.
+            return connection.Available > 0 ? buffer[..connection.Receive(buffer)] : null;
         }
     }
 

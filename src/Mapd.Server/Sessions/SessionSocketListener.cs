@@ -39,6 +39,12 @@ public sealed partial class SessionSocketListener(
             Log.GroupWritableDirectory(logger, sockets.Path, sockets.GroupText);
         }
 
+        foreach (var quota in (PeerQuota[])[quotas.Sessions, quotas.Connections, quotas.Watches])
+        {
+            var limits = quota.Limits;
+            Log.Quota(logger, limits.Noun, limits.Total, limits.PerUid, limits.Privileged, limits.Reserve);
+        }
+
         var path = sockets.SessionSocket;
         if (activation.TakeSessionListener() is { } inherited)
         {
@@ -233,6 +239,9 @@ public sealed partial class SessionSocketListener(
 
         [LoggerMessage(EventId = 308, EventName = "CloseRefused", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} sent a CLOSE that does nothing: {Reason}")]
         public static partial void CloseRefused(ILogger logger, string id, int pid, string reason);
+
+        [LoggerMessage(EventId = 310, EventName = "Quota", Level = LogLevel.Information, Message = "At most {Total} {What}: {PerUid} per uid; {Privileged} for root and for mapd's uid, {Reserve} of them kept from other uids")]
+        public static partial void Quota(ILogger logger, string what, int total, int perUid, int privileged, int reserve);
 
         [LoggerMessage(EventId = 309, EventName = "GroupWritableDirectory", Level = LogLevel.Warning, Message = "Socket directory {Path} is writable by group {Group} (Mapd:SocketGroup): its members can replace mapd's sockets while the daemon is down")]
         public static partial void GroupWritableDirectory(ILogger logger, string path, string group);
