@@ -18,6 +18,7 @@ using Mapd.TestClient;
 //   resizer NAME MIN MAX COUNT          grow (stamping new pages) and shrink COUNT times between MIN and MAX bytes
 //   hold-lease NAME                     open read-write, fill the pattern, take a lease and never end it; "touch" rewrites all of it
 //   status NAME                         print the region as the daemon describes it
+//   use-session ID NAME                 print this process's pid, then create NAME on session ID (another process's)
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
 var command = args[1];
@@ -147,6 +148,15 @@ try
                 break;
             }
 
+        case "use-session":
+            {
+                Console.WriteLine($"pid {Environment.ProcessId}");
+                var stolen = new Grpc.Core.Metadata { { "mapd-session", args[2] } };
+                await mapd.Grpc.CreateAsync(new Mapd.Protocol.V1.CreateRequest { Name = args[3], Size = 4096 }, stolen);
+                Console.WriteLine("ok created on another session");
+                break;
+            }
+
         case "session":
             Console.WriteLine($"ok {mapd.SessionId}");
             while (Console.ReadLine() is not null)
@@ -165,6 +175,12 @@ try
 catch (MapdException e)
 {
     Console.WriteLine($"error {e.Code} {e.Message}");
+    Console.Error.WriteLine(e);
+    return 1;
+}
+catch (Grpc.Core.RpcException e)
+{
+    Console.WriteLine($"error {e.StatusCode} {e.Status.Detail}");
     return 1;
 }
 
