@@ -41,8 +41,8 @@ public sealed partial class SessionSocketListener(
 
         foreach (var quota in (PeerQuota[])[quotas.Sessions, quotas.Connections, quotas.Watches])
         {
-            var limits = quota.Limits;
-            Log.Quota(logger, limits.Noun, limits.Total, limits.PerUid, limits.Privileged, limits.Reserve);
+            var planned = quota.Limits;
+            Log.Quota(logger, planned.Noun, planned.Total, planned.PerUid, planned.Privileged, planned.Reserve);
         }
 
         var path = sockets.SessionSocket;
@@ -133,7 +133,7 @@ public sealed partial class SessionSocketListener(
         {
             if (await _admission.AdmitAsync(connection, stoppingToken) is not { } admitted)
             {
-                connection.Dispose();
+                // Turned away or gone quiet: the connection is closed below.
                 return;
             }
 
