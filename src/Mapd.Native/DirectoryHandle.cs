@@ -7,7 +7,8 @@ namespace Mapd.Native;
 /// <summary>
 /// An open directory. Every path given to its methods is a single name resolved relative to
 /// the directory with <c>O_NOFOLLOW</c>, so nothing inside it can be swapped for a symlink
-/// that leads elsewhere.
+/// that leads elsewhere, and opened with <c>O_NONBLOCK</c>, so a FIFO in its place cannot make
+/// an open wait; files are checked to be regular before anyone uses them.
 /// </summary>
 public sealed class DirectoryHandle : IDisposable
 {
@@ -60,15 +61,37 @@ public sealed class DirectoryHandle : IDisposable
 
     /// <summary>Creates the regular file <paramref name="name"/>; fails with EEXIST if it exists.</summary>
     public FileDescriptor CreateFile(string name, uint mode) =>
-        OpenFileCore(name, O_RDWR | O_CREAT | O_EXCL, mode);
+        OpenRegularFile(name, O_RDWR | O_CREAT | O_EXCL, mode);
 
-    /// <summary>Creates or truncates the regular file <paramref name="name"/>.</summary>
-    public FileDescriptor CreateOrTruncateFile(string name, uint mode) =>
-        OpenFileCore(name, O_RDWR | O_CREAT | O_TRUNC, mode);
+    /// <summary>
+    /// Creates or truncates the regular file <paramref name="name"/>; throws
+    /// <see cref="UnexpectedFileException"/> (having truncated nothing) when the name is another
+    /// kind of file.
+    /// </summary>
+    public FileDescriptor CreateOrTruncateFile(string name, uint mode)
+    {
+        // O_TRUNC is left out of the open: a FIFO or device must not see it. Truncate once the
+        // descriptor is known to be a regular file.
+        var fd = OpenRegularFile(name, O_RDWR | O_CREAT, mode);
+        try
+        {
+            Files.Truncate(fd, 0, Join(name));
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
 
-    /// <summary>Opens the existing regular file <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Opens the existing regular file <paramref name="name"/>. Anything else (a symlink, a
+    /// directory, a FIFO, a device) throws, without blocking: a symlink fails with ELOOP, the
+    /// rest with <see cref="UnexpectedFileException"/>.
+    /// </summary>
     public FileDescriptor OpenFile(string name, bool writable) =>
-        OpenFileCore(name, writable ? O_RDWR : O_RDONLY, 0);
+        OpenRegularFile(name, writable ? O_RDWR : O_RDONLY, 0);
 
     /// <summary>Removes <paramref name="name"/>; returns false if it did not exist.</summary>
     public bool Unlink(string name)
@@ -107,10 +130,20 @@ public sealed class DirectoryHandle : IDisposable
         Rename(temporary, this, name);
     }
 
-    /// <summary>Reads the whole file <paramref name="name"/>.</summary>
-    public byte[] ReadFile(string name)
+    /// <summary>
+    /// Reads the whole regular file <paramref name="name"/>; throws
+    /// <see cref="UnexpectedFileException"/> when it is not a regular file or is longer than
+    /// <paramref name="maxLength"/> bytes (default 16 MiB), before reading any of it.
+    /// </summary>
+    public byte[] ReadFile(string name, long maxLength = 16 << 20)
     {
         using var fd = OpenFile(name, writable: false);
+        var size = Files.Stat(fd, Join(name)).Size;
+        if (size > maxLength)
+        {
+            throw new UnexpectedFileException(Join(name), $"is {size} bytes, more than the {maxLength} any such file may have");
+        }
+
         return Files.ReadAll(fd, Join(name));
     }
 
@@ -154,9 +187,35 @@ public sealed class DirectoryHandle : IDisposable
     /// <inheritdoc />
     public void Dispose() => Descriptor.Dispose();
 
+    /// <summary>
+    /// Opens <paramref name="name"/> and checks it is a regular file. O_NONBLOCK keeps a FIFO put
+    /// in its place from blocking the open; it is cleared again once the file is known to be
+    /// regular, so descriptors handed to clients carry no surprise flags.
+    /// </summary>
+    private FileDescriptor OpenRegularFile(string name, int flags, uint mode)
+    {
+        var fd = OpenFileCore(name, flags, mode);
+        try
+        {
+            var status = Files.Stat(fd, Join(name));
+            if (!status.IsRegularFile)
+            {
+                throw new UnexpectedFileException(Join(name), $"is {UnexpectedFileException.KindOf(status)}, not a regular file");
+            }
+
+            Files.ClearStatusFlags(fd, Join(name));
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
     private FileDescriptor OpenFileCore(string name, int flags, uint mode)
     {
-        var fd = Libc.OpenAt(Descriptor.Value, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+        var fd = Libc.OpenAt(Descriptor.Value, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
         GC.KeepAlive(Descriptor);
         if (fd < 0)
         {

@@ -7,6 +7,8 @@ public static class Errnos
     public const int EPERM = 1;
     /// <summary>No such file or directory.</summary>
     public const int ENOENT = 2;
+    /// <summary>No such process.</summary>
+    public const int ESRCH = 3;
     /// <summary>Interrupted system call.</summary>
     public const int EINTR = 4;
     /// <summary>Bad file descriptor.</summary>
@@ -35,8 +37,12 @@ public static class Errnos
     public const int EPIPE = 32;
     /// <summary>Too many symbolic links (O_NOFOLLOW met a symlink).</summary>
     public const int ELOOP = 40;
+    /// <summary>Protocol not available (an unknown socket option).</summary>
+    public const int ENOPROTOOPT = 92;
     /// <summary>Operation not supported.</summary>
     public const int EOPNOTSUPP = 95;
+    /// <summary>Too many references: the sender has more descriptors in flight on Unix sockets than its RLIMIT_NOFILE.</summary>
+    public const int ETOOMANYREFS = 109;
     /// <summary>Connection reset by peer.</summary>
     public const int ECONNRESET = 104;
     /// <summary>Connection refused.</summary>
@@ -47,6 +53,7 @@ public static class Errnos
     {
         EPERM => "EPERM",
         ENOENT => "ENOENT",
+        ESRCH => "ESRCH",
         EINTR => "EINTR",
         EBADF => "EBADF",
         EAGAIN => "EAGAIN",
@@ -61,7 +68,9 @@ public static class Errnos
         ENOSPC => "ENOSPC",
         EPIPE => "EPIPE",
         ELOOP => "ELOOP",
+        ENOPROTOOPT => "ENOPROTOOPT",
         EOPNOTSUPP => "EOPNOTSUPP",
+        ETOOMANYREFS => "ETOOMANYREFS",
         ECONNRESET => "ECONNRESET",
         ECONNREFUSED => "ECONNREFUSED",
         _ => $"errno {errno}",

@@ -80,6 +80,15 @@ public static unsafe class Files
         }
     }
 
+    /// <summary>Clears the file status flags (O_NONBLOCK, O_APPEND...) of the open file description (fcntl F_SETFL 0).</summary>
+    public static void ClearStatusFlags(FileDescriptor fd, string what)
+    {
+        if (Libc.Fcntl(fd, F_SETFL, 0) != 0)
+        {
+            throw SystemCallException.FromLastError("fcntl(F_SETFL)", what);
+        }
+    }
+
     /// <summary>statx of the open file.</summary>
     public static FileStatus Stat(FileDescriptor fd, string what)
     {

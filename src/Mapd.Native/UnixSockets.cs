@@ -178,6 +178,46 @@ public static unsafe class UnixSockets
         }
     }
 
+    /// <summary>
+    /// Bytes this socket has sent that its peer has not read yet (SIOCOUTQ): on a Unix socket,
+    /// the memory the kernel charges for every message still in the peer's queue.
+    /// </summary>
+    public static int QueuedBytes(SafeHandle socket)
+    {
+        int queued;
+        if (Libc.Ioctl(socket, SIOCOUTQ, &queued) != 0)
+        {
+            throw SystemCallException.FromLastError("ioctl(SIOCOUTQ)");
+        }
+
+        return queued;
+    }
+
+    /// <summary>
+    /// What one <c>SOCK_SEQPACKET</c> message of <paramref name="payloadLength"/> bytes with one
+    /// descriptor costs in <see cref="QueuedBytes"/> while unread, measured on a socket pair: the
+    /// kernel's accounting (skb truesize) depends on its version and configuration.
+    /// </summary>
+    public static int MeasureQueuedMessageCost(int payloadLength)
+    {
+        var pair = stackalloc int[2];
+        if (Libc.SocketPair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+        {
+            throw SystemCallException.FromLastError("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+        }
+
+        using var sender = new FileDescriptor(pair[0]);
+        using var receiver = new FileDescriptor(pair[1]);
+        using var passenger = DirectoryHandle.Open("/");
+        Span<byte> payload = stackalloc byte[payloadLength];
+        if (!TrySendWithDescriptor(sender, payload, passenger.Descriptor, "socketpair probe"))
+        {
+            throw new SystemCallException("sendmsg(SCM_RIGHTS)", "socketpair probe", Errnos.EAGAIN);
+        }
+
+        return QueuedBytes(sender);
+    }
+
     /// <summary>Shuts both directions down, waking any thread blocked in <see cref="Receive"/>.</summary>
     public static void Shutdown(SafeHandle socket) => Libc.Shutdown(socket, SHUT_RDWR);
 

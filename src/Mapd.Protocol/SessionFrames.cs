@@ -9,7 +9,10 @@ namespace Mapd.Protocol;
 /// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement),
 /// CLOSE <c>MAPC u64 name</c> (client to daemon: this session no longer maps the region
 /// <c>name</c>, whose newest descriptor it received had that handoff id; the daemon ignores a
-/// CLOSE older than the session's newest open of the name, which may have overtaken it).
+/// CLOSE older than the session's newest open of the name, which may have overtaken it),
+/// REFUSED <c>MAPR u32 message</c> (daemon to client, instead of WELCOME: no session, with the
+/// gRPC status code and the UTF-8 reason, e.g. RESOURCE_EXHAUSTED when the uid holds its quota
+/// of sessions; the daemon then closes the connection).
 /// </summary>
 public static class SessionFrames
 {
@@ -41,6 +44,8 @@ public static class SessionFrames
     private static ReadOnlySpan<byte> TakenMagic => "MAPT"u8;
 
     private static ReadOnlySpan<byte> CloseMagic => "MAPC"u8;
+
+    private static ReadOnlySpan<byte> RefusedMagic => "MAPR"u8;
 
     /// <summary>Writes HELLO (<see cref="HelloLength"/> bytes) into <paramref name="destination"/>.</summary>
     public static void WriteHello(Span<byte> destination)
@@ -147,6 +152,36 @@ public static class SessionFrames
 
         handoffId = BinaryPrimitives.ReadUInt64LittleEndian(message[4..]);
         name = System.Text.Encoding.Latin1.GetString(message[12..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes REFUSED with gRPC status <paramref name="code"/> and <paramref name="reason"/>
+    /// (cut to fit <see cref="MaxLength"/>) into <paramref name="destination"/>, which must hold
+    /// <see cref="MaxLength"/> bytes, and returns its length.
+    /// </summary>
+    public static int WriteRefused(Span<byte> destination, uint code, string reason)
+    {
+        RefusedMagic.CopyTo(destination);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], code);
+        var text = destination[8..MaxLength];
+        var encoder = System.Text.Encoding.UTF8.GetEncoder();
+        encoder.Convert(reason, text, flush: true, out _, out var written, out _);
+        return 8 + written;
+    }
+
+    /// <summary>Reads REFUSED; false when <paramref name="message"/> is not one.</summary>
+    public static bool TryReadRefused(ReadOnlySpan<byte> message, out uint code, out string reason)
+    {
+        code = 0;
+        reason = string.Empty;
+        if (message.Length < 8 || message.Length > MaxLength || !message[..4].SequenceEqual(RefusedMagic))
+        {
+            return false;
+        }
+
+        code = BinaryPrimitives.ReadUInt32LittleEndian(message[4..]);
+        reason = System.Text.Encoding.UTF8.GetString(message[8..]);
         return true;
     }
 

@@ -21,8 +21,11 @@ public sealed class MapdOptions
     /// <summary>Grace periods.</summary>
     public GraceOptions Grace { get; set; } = new();
 
-    /// <summary>Per-session and per-region limits.</summary>
+    /// <summary>Per-session and per-region limits, and the daemon's totals.</summary>
     public LimitOptions Limits { get; set; } = new();
+
+    /// <summary>What each uid may hold at once.</summary>
+    public QuotaOptions Quota { get; set; } = new();
 
     /// <summary>Metrics.</summary>
     public MetricsOptions Metrics { get; set; } = new();
@@ -74,6 +77,53 @@ public sealed class LimitOptions
 
     /// <summary>The most region descriptors kept open for later opens; a miss reopens the file.</summary>
     public int MaxCachedDescriptors { get; set; } = 1024;
+
+    /// <summary>The most Watch streams at once; unset, twice the most sessions (each client process has one).</summary>
+    public int? MaxWatches { get; set; }
+
+    /// <summary>How long a new connection to <c>mapd.sock</c> may take to send the HTTP/2 preface before it is closed.</summary>
+    public TimeSpan PrefaceTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a new connection to <c>mapd-fd.sock</c> may take to send HELLO before it is closed.</summary>
+    public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The <c>Mapd:Quota</c> section: what one uid may hold at once, so that a uid at its quota
+/// leaves the rest for everyone else. Unset, each is a quarter of the daemon's total
+/// (<c>Mapd:Limits:Max...</c>). Root and the daemon's own uid have quotas of their own under
+/// <see cref="Privileged"/>, and ordinary uids together never take what those keep back.
+/// </summary>
+public sealed class QuotaOptions
+{
+    /// <summary>Sessions on <c>mapd-fd.sock</c> per uid (one per client process).</summary>
+    public int? Sessions { get; set; }
+
+    /// <summary>Connections to <c>mapd.sock</c> per uid, counted from accept.</summary>
+    public int? Connections { get; set; }
+
+    /// <summary>Watch streams per uid.</summary>
+    public int? Watches { get; set; }
+
+    /// <summary>The quotas of root and of the daemon's own uid, kept back from everyone else.</summary>
+    public PrivilegedQuotaOptions Privileged { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>Mapd:Quota:Privileged</c> section: what root and the daemon's own uid may each hold.
+/// Ordinary uids together may hold at most the total less these, so an operator can always get
+/// in. Unset, each is a quarter of the daemon's total.
+/// </summary>
+public sealed class PrivilegedQuotaOptions
+{
+    /// <summary>Sessions root (or the daemon's uid) may hold, kept back from ordinary uids.</summary>
+    public int? Sessions { get; set; }
+
+    /// <summary>Connections to <c>mapd.sock</c> root (or the daemon's uid) may hold, kept back from ordinary uids.</summary>
+    public int? Connections { get; set; }
+
+    /// <summary>Watch streams root (or the daemon's uid) may hold, kept back from ordinary uids.</summary>
+    public int? Watches { get; set; }
 }
 
 /// <summary>The <c>Mapd:Metrics</c> section.</summary>

@@ -306,4 +306,70 @@ public sealed class DirectoryHandleTests : IDisposable
         Assert.True(root.TryStat(".")!.Value.IsMountRoot);
         Assert.False(_directory.TryStat(".")!.Value.IsMountRoot);
     }
+
+    [Fact]
+    public async Task OpenFile_of_a_FIFO_neither_waits_nor_succeeds()
+    {
+        MakeFifo(_scratch.Join("fifo"));
+
+        // Without O_NONBLOCK, opening a FIFO nobody writes to would wait forever.
+        var read = await Task.Run(() => Assert.Throws<UnexpectedFileException>(() => _directory.OpenFile("fifo", writable: false))).WaitAsync(TimeSpan.FromMinutes(1));
+        var write = Assert.Throws<UnexpectedFileException>(() => _directory.OpenFile("fifo", writable: true));
+
+        Assert.Equal(_scratch.Join("fifo"), read.Path);
+        Assert.Contains("is a FIFO, not a regular file", read.Message, StringComparison.Ordinal);
+        Assert.Contains("FIFO", write.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenFile_of_a_directory_is_refused()
+    {
+        Directory.CreateDirectory(_scratch.Join("dir"));
+
+        var error = Assert.Throws<UnexpectedFileException>(() => _directory.OpenFile("dir", writable: false));
+
+        Assert.Contains("is a directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateOrTruncateFile_over_a_FIFO_is_refused_without_waiting()
+    {
+        MakeFifo(_scratch.Join(".meta.json.tmp"));
+
+        Assert.Throws<UnexpectedFileException>(() => _directory.CreateOrTruncateFile(".meta.json.tmp", 0b110_000_000));
+    }
+
+    [Fact]
+    public void Descriptors_of_regular_files_carry_no_O_NONBLOCK()
+    {
+        using var created = _directory.CreateFile("region", 0b110_000_000);
+        using var opened = _directory.OpenFile("region", writable: true);
+
+        Assert.Equal(0, StatusFlags(created) & 0x800);
+        Assert.Equal(0, StatusFlags(opened) & 0x800);
+    }
+
+    [Fact]
+    public void ReadFile_refuses_a_file_longer_than_the_limit_before_reading_it()
+    {
+        File.WriteAllBytes(_scratch.Join("big"), new byte[4097]);
+
+        var error = Assert.Throws<UnexpectedFileException>(() => _directory.ReadFile("big", maxLength: 4096));
+
+        Assert.Contains("is 4097 bytes, more than the 4096", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4097, _directory.ReadFile("big", maxLength: 4097).Length);
+    }
+
+    private static int StatusFlags(FileDescriptor fd)
+    {
+        var flags = File.ReadAllLines($"/proc/self/fdinfo/{fd.Value}").First(l => l.StartsWith("flags:", StringComparison.Ordinal));
+        return Convert.ToInt32(flags["flags:".Length..].Trim(), 8);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
 }

@@ -13,4 +13,13 @@ public sealed class ProcessIdentityTests
         Assert.Equal(First(status, "Uid:"), ProcessIdentity.Uid);
         Assert.Equal(First(status, "Gid:"), ProcessIdentity.Gid);
     }
+
+    [Fact]
+    public void MayExceedDescriptorsInFlight_is_CAP_SYS_RESOURCE_or_CAP_SYS_ADMIN_in_the_effective_set()
+    {
+        var effective = Convert.ToUInt64(File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("CapEff:", StringComparison.Ordinal))["CapEff:".Length..].Trim(), 16);
+        var expected = (effective & ((1UL << 24) | (1UL << 21))) != 0;
+
+        Assert.Equal(expected, ProcessIdentity.MayExceedDescriptorsInFlight);
+    }
 }

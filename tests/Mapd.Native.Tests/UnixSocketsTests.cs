@@ -74,6 +74,29 @@ public sealed class UnixSocketsTests : IDisposable
         Assert.Equal("through the socket"u8.ToArray(), Files.ReadAll(file, "sent"));
     }
 
+    [Fact]
+    public void QueuedBytes_counts_what_the_peer_has_not_read_one_message_at_a_time()
+    {
+        using var directory = _scratch.Open();
+        using var file = directory.CreateFile("region", 0b110_000_000);
+        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var server = _listener.Accept();
+        var cost = UnixSockets.MeasureQueuedMessageCost(12);
+
+        var empty = UnixSockets.QueuedBytes(server.SafeHandle);
+        UnixSockets.TrySendWithDescriptor(server.SafeHandle, "MAPF-payload"u8, file, "test");
+        UnixSockets.TrySendWithDescriptor(server.SafeHandle, "MAPF-payload"u8, file, "test");
+        var two = UnixSockets.QueuedBytes(server.SafeHandle);
+        UnixSockets.Receive(client, new byte[64], out var received, "test");
+        received?.Dispose();
+        var one = UnixSockets.QueuedBytes(server.SafeHandle);
+
+        Assert.Equal(0, empty);
+        Assert.True(cost > 12, $"a queued message costs {cost} bytes, more than its payload");
+        Assert.Equal(2 * cost, two);
+        Assert.Equal(cost, one);
+    }
+
     /// <summary>Sends <paramref name="file"/> over a fresh connection to the listener and returns what arrived.</summary>
     private FileDescriptor? PassThroughASocket(FileDescriptor file)
     {

@@ -213,4 +213,38 @@ public sealed class SessionFramesTests
         valid[3] = (byte)'T';
         Assert.False(SessionFrames.TryReadClose(valid.AsSpan(0, length), out _, out _));
     }
+
+    [Fact]
+    public void Refused_carries_the_status_code_and_the_reason()
+    {
+        var message = new byte[SessionFrames.MaxLength];
+
+        var length = SessionFrames.WriteRefused(message, 8, "uid 1000 already holds 2 sessions (Mapd:Quota:Sessions = 2)");
+
+        Assert.Equal("MAPR"u8.ToArray(), message[..4]);
+        Assert.True(SessionFrames.TryReadRefused(message.AsSpan(0, length), out var code, out var reason));
+        Assert.Equal(8u, code);
+        Assert.Equal("uid 1000 already holds 2 sessions (Mapd:Quota:Sessions = 2)", reason);
+        Assert.False(SessionFrames.TryReadWelcome(message.AsSpan(0, length), out _, out _));
+    }
+
+    [Fact]
+    public void A_reason_too_long_for_one_message_is_cut_to_fit()
+    {
+        var message = new byte[SessionFrames.MaxLength];
+
+        var length = SessionFrames.WriteRefused(message, 8, new string('x', 2000));
+
+        Assert.Equal(SessionFrames.MaxLength, length);
+        Assert.True(SessionFrames.TryReadRefused(message.AsSpan(0, length), out _, out var reason));
+        Assert.Equal(SessionFrames.MaxLength - 8, reason.Length);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'M', (byte)'A', (byte)'P', (byte)'R', 8, 0, 0 })]
+    [InlineData(new byte[] { (byte)'M', (byte)'A', (byte)'P', (byte)'D', 8, 0, 0, 0, 1 })]
+    public void Anything_else_is_not_refused(byte[] message)
+    {
+        Assert.False(SessionFrames.TryReadRefused(message, out _, out _));
+    }
 }

@@ -24,6 +24,7 @@ using Microsoft.Win32.SafeHandles;
 //   truncate NAME SIZE                  open read-write and ftruncate the granted descriptor to SIZE (an attack), then wait for stdin EOF
 //   keep-fd NAME                        open read-write, duplicate the descriptor, end the session, keep
 //                                       the file open; "grow SIZE" ftruncates it and writes every page (an attack); exit at EOF
+//   use-session ID NAME                 print this process's pid, then create NAME on session ID (another process's)
 // Output: one line, "ok ..." on success, else "error <StatusCode|errno> <message>".
 var directory = args[0];
 var command = args[1];
@@ -215,6 +216,15 @@ try
                 break;
             }
 
+        case "use-session":
+            {
+                Console.WriteLine($"pid {Environment.ProcessId}");
+                var stolen = new Grpc.Core.Metadata { { "mapd-session", args[2] } };
+                await mapd.Grpc.CreateAsync(new Mapd.Protocol.V1.CreateRequest { Name = args[3], Size = 4096 }, stolen);
+                Console.WriteLine("ok created on another session");
+                break;
+            }
+
         case "session":
             Console.WriteLine($"ok {mapd.SessionId}");
             while (Console.ReadLine() is not null)
@@ -233,6 +243,12 @@ try
 catch (MapdException e)
 {
     Console.WriteLine($"error {e.Code} {e.Message}");
+    Console.Error.WriteLine(e);
+    return 1;
+}
+catch (Grpc.Core.RpcException e)
+{
+    Console.WriteLine($"error {e.StatusCode} {e.Status.Detail}");
     return 1;
 }
 

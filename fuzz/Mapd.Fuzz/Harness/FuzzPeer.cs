@@ -12,6 +12,7 @@ namespace Mapd.Fuzz.Harness;
 /// </summary>
 public sealed class FuzzPeer : IDisposable
 {
+    private static readonly int MessageCost = UnixSockets.MeasureQueuedMessageCost(SessionFrames.HandoffLength);
     private readonly FileDescriptor _client;
 
     internal FuzzPeer(Socket listener, string path, CallerIdentity caller, byte id)
@@ -20,7 +21,7 @@ public sealed class FuzzPeer : IDisposable
         _client = UnixSockets.ConnectSeqPacket(path);
         var sessionId = new byte[16];
         sessionId[0] = id;
-        Session = new Session(listener.Accept(), sessionId, caller, maxUnread: 64, DateTimeOffset.UnixEpoch);
+        Session = new Session(listener.Accept(), sessionId, caller, maxUnread: 64, MessageCost, DateTimeOffset.UnixEpoch);
     }
 
     /// <summary>Who calls.</summary>

@@ -6,7 +6,7 @@ namespace Mapd.Fuzz.Targets;
 
 /// <summary>
 /// A region's metadata file, as start-up reads whatever it finds in <c>meta/</c>:
-/// <see cref="RegionRecord.FromJson"/> either refuses the bytes with
+/// <see cref="RegionRecord.FromJson(ReadOnlySpan{byte})"/> either refuses the bytes with
 /// <see cref="InvalidDataException"/> (recovery logs it and goes on) or returns a record that
 /// writes back to an equal one and holds what recovery relies on. A record it accepts is then
 /// recovered for real, beside a region file of another length, by a new store: start-up must not

@@ -12,6 +12,7 @@ internal static class Constants
     internal const int O_CREAT = 0x40;
     internal const int O_EXCL = 0x80;
     internal const int O_TRUNC = 0x200;
+    internal const int O_NONBLOCK = 0x800;
     internal const int O_CLOEXEC = 0x80000;
     internal static readonly int O_DIRECTORY = IsArm ? 0x4000 : 0x10000;
     internal static readonly int O_NOFOLLOW = IsArm ? 0x8000 : 0x20000;
@@ -59,9 +60,12 @@ internal static class Constants
     internal const int IN_CLOEXEC = 0x80000;
     internal const int IN_NONBLOCK = 0x800;
     internal const short POLLIN = 1;
+    internal const int F_SETFL = 4;
     internal const int FD_CLOEXEC = 1;
     internal const int SO_PEERCRED = 17;
     internal const int SO_PEERGROUPS = 59;
+    internal const int SO_PEERPIDFD = 77;
+    internal const uint SIOCOUTQ = 0x5411;
     internal const int SCM_RIGHTS = 1;
     internal const int MSG_DONTWAIT = 0x40;
     internal const int MSG_NOSIGNAL = 0x4000;
@@ -70,6 +74,14 @@ internal static class Constants
     internal const int SHUT_RDWR = 2;
 
     internal const long TMPFS_MAGIC = 0x01021994;
+    internal const long PIDFS_MAGIC = 0x50494446;
+
+    // The same number on every architecture: syscalls from 424 on were numbered once for all.
+    internal const long SYS_pidfd_send_signal = 424;
+
+    internal const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    internal const int CAP_SYS_ADMIN = 21;
+    internal const int CAP_SYS_RESOURCE = 24;
 
     internal const int RLIMIT_NOFILE = 7;
 }

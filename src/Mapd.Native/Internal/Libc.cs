@@ -124,6 +124,20 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollDescriptor* fds, nuint count, int timeoutMilliseconds);
 
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    internal static partial int Ioctl(SafeHandle fd, nuint request, int* argument);
+
+    [LibraryImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
+    internal static partial int SocketPair(int domain, int type, int protocol, int* pair);
+
+    // glibc's syscall(2) reads its arguments from registers without va_arg, so a fixed
+    // signature is safe to call.
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long PidfdSendSignal(long number, SafeHandle pidfd, int signal, nint info, uint flags);
+
+    [LibraryImport(Lib, EntryPoint = "capget", SetLastError = true)]
+    internal static partial int CapGet(CapabilityHeader* header, CapabilityData* data);
+
     [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
     internal static partial int GetRLimit(int resource, ResourceLimit* limit);
 
@@ -145,6 +159,21 @@ internal static unsafe partial class Libc
         public int Fd;
         public short Events;
         public short ReturnedEvents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CapabilityHeader
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CapabilityData
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
     }
 
     [StructLayout(LayoutKind.Sequential)]

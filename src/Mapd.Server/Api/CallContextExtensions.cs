@@ -16,8 +16,9 @@ internal static class CallContextExtensions
         ?? throw RefusedException.Denied("mapd accepts calls only on its Unix socket, where the kernel names the caller");
 
     /// <summary>
-    /// The caller's session: it must exist and belong to the very process (uid and pid) that
-    /// makes this call.
+    /// The caller's session: it must exist and belong to the very process that makes this call:
+    /// same uid, same pid, and the same process behind that pid (a process that reuses the pid of
+    /// a session's dead owner is another process).
     /// </summary>
     public static Session Session(this ServerCallContext context, SessionRegistry sessions)
     {
@@ -35,7 +36,7 @@ internal static class CallContextExtensions
         var session = sessions.Find(id)
             ?? throw RefusedException.Precondition($"session {id} is not open: it ended when its socket closed, or never existed; connect {SocketLocation.SessionSocketName} again");
         var caller = context.Caller();
-        if (session.Pid != caller.Pid || session.Uid != caller.Uid)
+        if (!session.Caller.IsSameProcess(caller))
         {
             throw RefusedException.Precondition($"session {id} belongs to another process; each process must use the session it opened itself");
         }

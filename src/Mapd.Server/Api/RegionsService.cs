@@ -100,7 +100,7 @@ public sealed class RegionsService(
         var session = context.RequestHeaders.GetValue(CallContextExtensions.SessionHeader) is null ? null : context.Session(sessions);
         var caller = context.Caller();
         store.CheckExist(request.Names, caller);
-        using var subscription = watches.Subscribe(session, request.Names, region => store.MaySee(caller, region));
+        using var subscription = watches.Subscribe(session, request.Names, caller.Uid, region => store.MaySee(caller, region));
         store.SendCurrent(subscription, session, request.Names, caller);
 
         // Headers tell the client the subscription exists, so no later event can be missed.

@@ -3,11 +3,13 @@ using Mapd.Native;
 using Mapd.Server.Api;
 using Mapd.Server.Api.Wire;
 using Mapd.Server.Errors;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
 using Mapd.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +57,12 @@ public static class MapdHost
             builder.Services.AddHostedService<GrpcSocketPermissions>();
         }
 
+        builder.Services.AddSingleton<IConnectionListenerFactory, UnixSocketTransport>();
+        builder.Services.AddSingleton(sp => new ConnectionAdmission(
+            sp.GetRequiredService<PeerQuotas>(),
+            RegionServices.Positive(options.Limits.PrefaceTimeout, "PrefaceTimeout"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ConnectionAdmission>>()));
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {
@@ -72,11 +80,14 @@ public static class MapdHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxConcurrentConnections = kestrel.ApplicationServices.GetRequiredService<DescriptorBudget>().MaxConnections;
+            // UnixSocketListener holds mapd.sock to its share of the descriptor budget, and
+            // ConnectionAdmission answers connections over a quota; Kestrel's own limit would also
+            // count the metrics listener's.
             void Grpc(ListenOptions listen)
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UsePeerCredentials();
+                listen.UseConnectionAdmission();
             }
 
             if (activation.GrpcDescriptor is { } inherited)

@@ -1,4 +1,6 @@
 using Mapd.Native;
+using Mapd.Server.Errors;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
@@ -19,13 +21,16 @@ public static class RegionServices
     public static IServiceCollection AddRegions(this IServiceCollection services, MapdOptions options)
     {
         var limits = options.Limits;
-        var budget = DescriptorBudget.Plan(OpenFileLimit.RaiseToHard(), limits.MaxSessions, limits.MaxConnections, limits.MaxCachedDescriptors);
+        var budget = DescriptorBudget.Plan(
+            OpenFileLimit.RaiseToHard(), limits.MaxSessions, limits.MaxConnections, limits.MaxCachedDescriptors, limits.MaxUnreadFds, !ProcessIdentity.MayExceedDescriptorsInFlight);
         services.AddSingleton(budget);
+        services.AddSingleton(PeerQuotas.Plan(options, budget, ProcessIdentity.Uid));
+        services.AddSingleton(new SessionLimits(limits.MaxUnreadFds, UnixSockets.MeasureQueuedMessageCost(SessionFrames.HandoffLength), Positive(limits.HelloTimeout, "HelloTimeout")));
         services.AddSingleton(sp => StorageRoot.Open(options.Storage, sp.GetRequiredService<ILogger<StorageRoot>>()));
         services.AddSingleton(new RegionPermissions(ProcessIdentity.Uid));
         services.AddSingleton(sp => new DaemonInfo(sp.GetRequiredService<TimeProvider>().GetUtcNow(), sp.GetRequiredService<StorageRoot>().Path));
         services.AddSingleton(new DescriptorCache(budget.CachedDescriptors));
-        services.AddSingleton<WatchHub>();
+        services.AddSingleton(sp => new WatchHub(sp.GetRequiredService<PeerQuotas>().Watches));
         services.AddSingleton(sp =>
         {
             var maxRegionSize = string.IsNullOrWhiteSpace(limits.MaxRegionSize)
@@ -47,4 +52,8 @@ public static class RegionServices
         services.AddHostedService<SessionSocketListener>();
         return services;
     }
+
+    /// <summary>A configured deadline, which must be above zero.</summary>
+    internal static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero ? value : throw new StartupException($"Mapd:Limits:{name} is {value}; give a time above zero such as 00:00:05");
 }

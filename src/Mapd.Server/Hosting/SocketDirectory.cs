@@ -42,6 +42,9 @@ public sealed class SocketDirectory
     /// <summary>The directory.</summary>
     public string Path { get; }
 
+    /// <summary>True when <see cref="Prepare"/> found the directory writable by <c>Mapd:SocketGroup</c>, which the operator chose to trust.</summary>
+    public bool GroupWritable { get; private set; }
+
     /// <summary>The gRPC socket.</summary>
     public string GrpcSocket => System.IO.Path.Join(Path, SocketLocation.GrpcSocketName);
 
@@ -49,8 +52,12 @@ public sealed class SocketDirectory
     public string SessionSocket => System.IO.Path.Join(Path, SocketLocation.SessionSocketName);
 
     /// <summary>
-    /// Creates the directory if needed and checks that it is a real directory owned by this
-    /// user, so nobody else can plant sockets in it.
+    /// Creates the directory if needed and checks that it is a real directory (not a symlink)
+    /// owned by this user or root that nobody else can write, so nobody else can plant or swap
+    /// sockets in it: world-writable is refused (a sticky bit does not help: while the daemon is
+    /// down anyone could put a listener of their own at <c>mapd-fd.sock</c>), and group-writable
+    /// is refused unless the group is <c>Mapd:SocketGroup</c>, the group the operator chose to
+    /// trust with the sockets (then <see cref="GroupWritable"/> says so, for the log).
     /// </summary>
     public void Prepare()
     {
@@ -64,9 +71,20 @@ public sealed class SocketDirectory
                 throw new StartupException($"socket directory {Path} belongs to uid {status.Uid}; it must belong to the daemon's user (uid {ProcessIdentity.Uid}) or root");
             }
 
-            if ((status.Permissions & 0b000_000_010) != 0 && (status.Permissions & 0b001_000_000_000) == 0)
+            var mode = $"0{Convert.ToString(status.Permissions, 8)}";
+            if ((status.Permissions & 0b000_000_010) != 0)
             {
-                throw new StartupException($"socket directory {Path} is writable by everyone; use a directory only the daemon can write");
+                throw new StartupException($"socket directory {Path} is writable by everyone (mode {mode}), so anyone could put a socket of their own where clients look for mapd's; chmod o-w {Path} or pick another Mapd:SocketDirectory");
+            }
+
+            if ((status.Permissions & 0b000_010_000) != 0)
+            {
+                if (_gid != status.Gid)
+                {
+                    throw new StartupException($"socket directory {Path} is writable by group {status.Gid} (mode {mode}), so its members could put a socket of their own where clients look for mapd's; chmod g-w {Path}, or, to trust that group with the sockets on purpose, set Mapd:SocketGroup={status.Gid}");
+                }
+
+                GroupWritable = true;
             }
         }
         catch (SystemCallException e)

@@ -56,6 +56,18 @@ public static class MapdMetrics
     private static readonly Counter<long> DescriptorShortages = Meter.CreateCounter<long>(
         "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept.");
 
+    private static readonly Counter<long> QuotaRefusals = Meter.CreateCounter<long>(
+        "mapd.quota.refusals", "{refusal}", "Sessions, connections and watches turned away, by resource and by the limit that was reached (uid, total, reserve).");
+
+    private static readonly Counter<long> HandshakeTimeouts = Meter.CreateCounter<long>(
+        "mapd.handshake.timeouts", "{connection}", "Connections closed because they sent no HTTP/2 preface (mapd.sock) or HELLO (mapd-fd.sock) in time, by socket.");
+
+    private static long s_quarantined;
+
+    // Observed rather than added: recovery quarantines before the exporter starts listening.
+    private static readonly ObservableCounter<long> Quarantined = Meter.CreateObservableCounter(
+        "mapd.quarantined", () => Volatile.Read(ref s_quarantined), "{file}", "Files recovery moved to quarantine/: not regular files, oversized metadata, impossible sizes.");
+
     private static readonly KeyValuePair<string, object?> Grow = new("direction", "grow");
     private static readonly KeyValuePair<string, object?> Shrink = new("direction", "shrink");
 
@@ -119,6 +131,23 @@ public static class MapdMetrics
     public static void DescriptorsExhausted(string where) => DescriptorShortages.Add(1, new KeyValuePair<string, object?>("where", where));
 
     /// <summary>
+    /// A peer was turned away because <paramref name="scope"/>'s limit on
+    /// <paramref name="resource"/> (<c>sessions</c>, <c>connections</c>, <c>watches</c>) was
+    /// reached: <c>mapd_quota_refusals_total{resource, limit}</c>.
+    /// </summary>
+    public static void QuotaRefused(string resource, Quotas.QuotaScope scope) =>
+        QuotaRefusals.Add(1, new KeyValuePair<string, object?>("resource", resource), new KeyValuePair<string, object?>("limit", ScopeLabel(scope)));
+
+    /// <summary>
+    /// A connection to <paramref name="socket"/> (<c>mapd.sock</c> or <c>mapd-fd.sock</c>) was
+    /// closed for sending nothing in time: <c>mapd_handshake_timeouts_total{socket}</c>.
+    /// </summary>
+    public static void HandshakeTimedOut(string socket) => HandshakeTimeouts.Add(1, new KeyValuePair<string, object?>("socket", socket));
+
+    /// <summary>Recovery moved a file to <c>quarantine/</c>: <c>mapd_quarantined_total</c>.</summary>
+    public static void FileQuarantined() => Interlocked.Increment(ref s_quarantined);
+
+    /// <summary>
     /// Puts every label-free counter and both resize directions at zero, so each series exists
     /// (and <c>rate()</c> and alerts work) before its first event. Call once the exporter listens.
     /// </summary>
@@ -133,5 +162,24 @@ public static class MapdMetrics
         Repairs.Add(0, new KeyValuePair<string, object?>("kind", "allocation"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "open"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "accept"));
+        foreach (var socket in (string[])[SocketLocation.GrpcSocketName, SocketLocation.SessionSocketName])
+        {
+            HandshakeTimeouts.Add(0, new KeyValuePair<string, object?>("socket", socket));
+        }
+
+        foreach (var resource in (string[])["sessions", "connections", "watches"])
+        {
+            foreach (var scope in Enum.GetValues<Quotas.QuotaScope>())
+            {
+                QuotaRefusals.Add(0, new KeyValuePair<string, object?>("resource", resource), new KeyValuePair<string, object?>("limit", ScopeLabel(scope)));
+            }
+        }
     }
+
+    private static string ScopeLabel(Quotas.QuotaScope scope) => scope switch
+    {
+        Quotas.QuotaScope.Uid => "uid",
+        Quotas.QuotaScope.Total => "total",
+        _ => "reserve",
+    };
 }

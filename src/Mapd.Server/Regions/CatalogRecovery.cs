@@ -1,3 +1,4 @@
+using Mapd.Native;
 using Mapd.Server.Grace;
 using Mapd.Server.Storage;
 using Microsoft.Extensions.Logging;
@@ -8,9 +9,11 @@ namespace Mapd.Server.Regions;
 /// Loads the regions the previous run left and repairs what a crash may have left half done: a
 /// region file without metadata (a create that never answered) is removed; a file whose length
 /// differs from its metadata (a grow or a shrink cut short) is set to the metadata's size.
-/// Nobody's mappings are known after a restart, so for the recovery window deleted files in
-/// <c>trash/</c> keep counting against capacity and pending shrinks wait, while sessions come
-/// back and re-open what they map.
+/// What mapd never writes (a file that is not a regular file, oversized metadata, a size no
+/// region can have) goes to <c>quarantine/</c> (see <see cref="RecoveryQuarantine"/>), and
+/// start-up goes on. Nobody's mappings are known after a restart, so for the recovery window
+/// deleted files in <c>trash/</c> keep counting against capacity and pending shrinks wait, while
+/// sessions come back and re-open what they map.
 /// </summary>
 internal sealed class CatalogRecovery(
     RegionCatalog catalog,
@@ -23,23 +26,33 @@ internal sealed class CatalogRecovery(
     ILogger logger) : IDisposable
 {
     private readonly List<ManagedRegion> _heldTrash = [];
+    private readonly RecoveryQuarantine _quarantine = new(files, logger);
     private ITimer? _window;
 
     /// <summary>Recovers the storage; call once, before serving.</summary>
     public void Recover(TimeSpan recoveryWindow)
     {
+        // tmpfs files may be sparse, but no region mapd admitted is larger than the filesystem.
+        var largest = files.Storage.FileSystem().TotalBytes;
         foreach (var metaName in files.MetadataNames().Order(StringComparer.Ordinal))
         {
-            RecoverMetadata(metaName);
+            RecoverMetadata(metaName, largest);
         }
 
         foreach (var fileName in files.RegionNames())
         {
-            // Only a regular file with no metadata at all is a create that never answered;
-            // anything else (unreadable metadata, a directory) is left for an operator.
-            if (catalog.Find(fileName) is null
-                && files.StatMetadata(fileName) is null
-                && files.Stat(fileName, deleted: false) is { IsRegularFile: true })
+            // A regular file with no metadata at all is a create that never answered; one whose
+            // metadata is unreadable is left for an operator; anything else is set aside.
+            if (catalog.Find(fileName) is not null || files.Stat(fileName, deleted: false) is not { } status)
+            {
+                continue;
+            }
+
+            if (!status.IsRegularFile)
+            {
+                _quarantine.NotRegular(fileName, deleted: false, status);
+            }
+            else if (files.StatMetadata(fileName) is null)
             {
                 files.Remove(fileName, deleted: false);
                 RegionLog.OrphanRemoved(logger, files.PathOf(fileName, deleted: false));
@@ -48,8 +61,14 @@ internal sealed class CatalogRecovery(
 
         foreach (var fileName in files.TrashNames())
         {
-            if (files.Stat(fileName, deleted: true) is not { IsRegularFile: true } status)
+            if (files.Stat(fileName, deleted: true) is not { } status)
             {
+                continue;
+            }
+
+            if (!status.IsRegularFile)
+            {
+                _quarantine.NotRegular(fileName, deleted: true, status);
                 continue;
             }
 
@@ -108,8 +127,19 @@ internal sealed class CatalogRecovery(
         RegionLog.RecoveryEnded(logger);
     }
 
-    private void RecoverMetadata(string metaName)
+    private void RecoverMetadata(string metaName, long largest)
     {
+        if (files.StatMetadataFile(metaName) is not { } metaStatus)
+        {
+            return;
+        }
+
+        if (!metaStatus.IsRegularFile)
+        {
+            _quarantine.Metadata(metaName, $"it is {UnexpectedFileException.KindOf(metaStatus)}, not a regular file");
+            return;
+        }
+
         if (metaName.StartsWith('.'))
         {
             // A metadata write that crashed before its rename: the old file (if any) is intact.
@@ -118,9 +148,16 @@ internal sealed class CatalogRecovery(
         }
 
         RegionRecord record;
+        string? impossible;
         try
         {
-            record = RegionRecord.FromJson(files.ReadMetadata(metaName));
+            record = RegionRecord.FromJson(files.ReadMetadata(metaName, RecoveryQuarantine.MaxMetadataBytes), out impossible);
+        }
+        catch (UnexpectedFileException e)
+        {
+            // Oversized, or swapped for another kind of file since the stat above.
+            _quarantine.Metadata(metaName, e.Problem);
+            return;
         }
         catch (InvalidDataException e)
         {
@@ -134,6 +171,18 @@ internal sealed class CatalogRecovery(
             return;
         }
 
+        if (impossible is not null)
+        {
+            _quarantine.Metadata(metaName, impossible);
+            return;
+        }
+
+        if (record.Size > (ulong)largest)
+        {
+            _quarantine.Metadata(metaName, $"it gives region '{record.Name}' {record.Size} bytes, more than the whole {largest}-byte storage filesystem");
+            return;
+        }
+
         var status = files.Stat(record.Name, deleted: false);
         if (status is null)
         {
@@ -144,7 +193,7 @@ internal sealed class CatalogRecovery(
 
         if (!status.Value.IsRegularFile)
         {
-            RegionLog.BadMetadata(logger, files.PathOf(record.Name, deleted: false), "it is not a regular file");
+            _quarantine.Metadata(metaName, $"its region file is {UnexpectedFileException.KindOf(status.Value)}, not a regular file");
             return;
         }
 

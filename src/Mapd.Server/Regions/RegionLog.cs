@@ -53,6 +53,10 @@ internal static partial class RegionLog
         Message = "Shrink of region {Name} (generation {Generation}) still waits after {Seconds} s (Mapd:Grace:Timeout); punched a hole over the {Bytes}-byte tail to give its memory back; the truncate waits for: {Blockers}")]
     public static partial void GraceExpired(ILogger logger, string name, ulong generation, double seconds, long bytes, string blockers);
 
+    [LoggerMessage(EventId = 113, EventName = "Quarantined", Level = LogLevel.Error,
+        Message = "Moved {Path} to {Target}: {Reason}. Start-up goes on without it; inspect it, then restore or remove it")]
+    public static partial void Quarantined(ILogger logger, string path, string target, string reason);
+
     [LoggerMessage(EventId = 112, EventName = "RecoveryEnded", Level = LogLevel.Information,
         Message = "Recovery window ended; held deletes and shrinks proceed")]
     public static partial void RecoveryEnded(ILogger logger);
@@ -69,7 +73,7 @@ internal static partial class RegionLog
         Message = "Region {Name}: its file held {Allocated} bytes of memory, more than its {Granted}-byte grant (fallocate past its end); gave the excess back. Sessions that hold it read-write: {Suspects}")]
     public static partial void AllocationRepaired(ILogger logger, string name, long allocated, long granted, string suspects);
 
-    [LoggerMessage(EventId = 113, EventName = "ShrinkSuperseded", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 117, EventName = "ShrinkSuperseded", Level = LogLevel.Information,
         Message = "Shrink of region {Name} to {Target} bytes outlasted its grace period; a resize to {Size} bytes (generation {Generation}) replaced it without waiting for its {Laggards} laggard sessions; for uid {Uid} pid {Pid}")]
     public static partial void ShrinkSuperseded(ILogger logger, string name, ulong target, ulong size, ulong generation, int laggards, uint uid, int pid);
 }

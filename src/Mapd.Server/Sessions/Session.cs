@@ -16,15 +16,24 @@ public sealed class Session : IRegionMapper, IDisposable
     private readonly Socket _socket;
     private readonly HashSet<ulong> _unread = [];
     private readonly SemaphoreSlim _slots;
+    private readonly Lock _sending = new();
     private readonly int _maxUnread;
+    private readonly int _queuedMessageCost;
 
-    internal Session(Socket socket, byte[] id, CallerIdentity caller, int maxUnread, DateTimeOffset since)
+    /// <param name="socket">The accepted connection.</param>
+    /// <param name="id">The 16-byte session id.</param>
+    /// <param name="caller">The process that connected.</param>
+    /// <param name="maxUnread">The most descriptors that may wait unread in the client's socket.</param>
+    /// <param name="queuedMessageCost">What one unread message adds to the socket's SIOCOUTQ (see <see cref="UnixSockets.MeasureQueuedMessageCost"/>).</param>
+    /// <param name="since">When the session began.</param>
+    internal Session(Socket socket, byte[] id, CallerIdentity caller, int maxUnread, int queuedMessageCost, DateTimeOffset since)
     {
         _socket = socket;
         IdBytes = id;
         Id = Convert.ToHexStringLower(id);
         Caller = caller;
         _maxUnread = maxUnread;
+        _queuedMessageCost = queuedMessageCost;
         _slots = new SemaphoreSlim(maxUnread, maxUnread);
         Since = since;
     }
@@ -50,14 +59,27 @@ public sealed class Session : IRegionMapper, IDisposable
     /// <inheritdoc />
     public MapperRegistrations Registrations { get; } = new();
 
-    /// <summary>Descriptors sent and not yet acknowledged with TAKEN.</summary>
+    /// <summary>
+    /// Descriptors sent and not yet read: those not acknowledged with TAKEN, or, when the client
+    /// acknowledged more than it read, the messages the kernel still holds in its socket.
+    /// </summary>
     public int UnreadDescriptors
     {
         get
         {
+            int acknowledged;
             lock (_unread)
             {
-                return _unread.Count;
+                acknowledged = _unread.Count;
+            }
+
+            try
+            {
+                return Math.Max(acknowledged, QueuedMessages());
+            }
+            catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
+            {
+                return acknowledged;
             }
         }
     }
@@ -73,6 +95,12 @@ public sealed class Session : IRegionMapper, IDisposable
     {
         if (!await _slots.WaitAsync(wait, cancellationToken))
         {
+            throw UnreadLimit();
+        }
+
+        if (KernelQueueFull())
+        {
+            _slots.Release();
             throw UnreadLimit();
         }
     }
@@ -103,7 +131,21 @@ public sealed class Session : IRegionMapper, IDisposable
         SessionFrames.WriteFd(message, handoffId);
         try
         {
-            if (UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}"))
+            bool sent;
+            lock (_sending)
+            {
+                // TAKEN is the client's word; the kernel's queue is the truth. Counting and sending
+                // under one lock keeps concurrent opens from passing the bound together.
+                if (KernelQueueFull())
+                {
+                    Forget(handoffId);
+                    throw UnreadLimit();
+                }
+
+                sent = UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}");
+            }
+
+            if (sent)
             {
                 MapdMetrics.FdHandedOff();
                 return;
@@ -150,6 +192,26 @@ public sealed class Session : IRegionMapper, IDisposable
 
         _slots.Release();
         return true;
+    }
+
+    /// <summary>Messages (WELCOME and FDs) the client has not read off its socket yet, by the kernel's count.</summary>
+    private int QueuedMessages()
+    {
+        var queued = UnixSockets.QueuedBytes(_socket.SafeHandle);
+        return (queued + _queuedMessageCost - 1) / _queuedMessageCost;
+    }
+
+    private bool KernelQueueFull()
+    {
+        try
+        {
+            return QueuedMessages() >= _maxUnread;
+        }
+        catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
+        {
+            // The socket is going away; the send that follows says so.
+            return false;
+        }
     }
 
     private RefusedException UnreadLimit() => RefusedException.Exhausted(

@@ -1,39 +1,50 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Mapd.Native;
 using Mapd.Server.Errors;
 using Mapd.Server.Hosting;
 using Mapd.Server.Meters;
-using Mapd.Server.Peers;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 using Mapd.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Mapd.Server.Sessions;
 
 /// <summary>
-/// Serves <c>mapd-fd.sock</c>: accepts connections, runs the HELLO/WELCOME handshake,
-/// reads TAKEN acknowledgements, and ends the session (releasing what it mapped) when the
-/// connection closes.
+/// Serves <c>mapd-fd.sock</c>: accepts connections, has <see cref="SessionAdmission"/> decide
+/// each one (quota, HELLO deadline), sends WELCOME, reads TAKEN and CLOSE, and ends the session
+/// (releasing what it mapped) when the connection closes.
 /// </summary>
 public sealed partial class SessionSocketListener(
     SocketDirectory sockets,
     SocketActivation activation,
     SessionRegistry registry,
     RegionMappings mappings,
-    DescriptorBudget budget,
-    IOptions<MapdOptions> options,
+    PeerQuotas quotas,
+    SessionLimits limits,
     TimeProvider time,
     ILogger<SessionSocketListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    // The kernel's queue of connections not yet accepted: a burst of clients waits there.
+    private const int Backlog = 512;
+    private readonly SessionAdmission _admission = new(quotas, limits, time, logger);
     private Socket? _listener;
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        if (sockets.GroupWritable)
+        {
+            Log.GroupWritableDirectory(logger, sockets.Path, sockets.GroupText);
+        }
+
+        foreach (var quota in (PeerQuota[])[quotas.Sessions, quotas.Connections, quotas.Watches])
+        {
+            var planned = quota.Limits;
+            Log.Quota(logger, planned.Noun, planned.Total, planned.PerUid, planned.Privileged, planned.Reserve);
+        }
+
         var path = sockets.SessionSocket;
         if (activation.TakeSessionListener() is { } inherited)
         {
@@ -50,7 +61,7 @@ public sealed partial class SessionSocketListener(
 
             // Permissions are set before listen(), so nobody ever connects under the wrong mode.
             sockets.ApplyPermissions(path);
-            listener.Listen(512);
+            listener.Listen(Backlog);
         }
         catch
         {
@@ -117,15 +128,22 @@ public sealed partial class SessionSocketListener(
     private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
     {
         Session? session = null;
+        QuotaLease? lease = null;
         try
         {
-            session = await HandshakeAsync(connection, stoppingToken);
-            if (session is null)
+            if (await _admission.AdmitAsync(connection, stoppingToken) is not { } admitted)
             {
-                connection.Dispose();
+                // Turned away or gone quiet: the connection is closed below.
                 return;
             }
 
+            (session, lease) = admitted;
+
+            // Registered before WELCOME leaves, so the client's first call finds its session.
+            registry.Add(session);
+            var welcome = new byte[SessionFrames.WelcomeLength];
+            SessionFrames.WriteWelcome(welcome, session.IdBytes);
+            await connection.SendAsync(welcome, SocketFlags.None, stoppingToken);
             Log.SessionStarted(logger, session.Id, session.Pid, session.Uid);
             await ReadAcknowledgementsAsync(session, stoppingToken);
         }
@@ -146,46 +164,13 @@ public sealed partial class SessionSocketListener(
                 session.Dispose();
                 Log.SessionEnded(logger, session.Id, session.Pid);
             }
-        }
-    }
-
-    private async Task<Session?> HandshakeAsync(Socket connection, CancellationToken stoppingToken)
-    {
-        var peer = CallerIdentity.Of(connection.SafeHandle);
-        var buffer = new byte[SessionFrames.MaxLength];
-        int received;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-        {
-            timeout.CancelAfter(HelloTimeout);
-            try
+            else
             {
-                received = await connection.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                connection.Dispose();
             }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                Log.HandshakeRejected(logger, peer.Pid, peer.Uid, "no HELLO within 10 s");
-                return null;
-            }
-        }
 
-        if (!SessionFrames.TryReadHello(buffer.AsSpan(0, received), out var version) || version != SessionFrames.Version)
-        {
-            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"expected HELLO version {SessionFrames.Version}, got {received} bytes");
-            return null;
+            lease?.Dispose();
         }
-
-        if (registry.Count >= budget.MaxSessions)
-        {
-            Log.HandshakeRejected(logger, peer.Pid, peer.Uid, $"already {registry.Count} sessions (Mapd:Limits:MaxSessions = {budget.MaxSessions})");
-            return null;
-        }
-
-        var session = new Session(connection, RandomNumberGenerator.GetBytes(16), peer, options.Value.Limits.MaxUnreadFds, time.GetUtcNow());
-        registry.Add(session);
-        var welcome = new byte[SessionFrames.WelcomeLength];
-        SessionFrames.WriteWelcome(welcome, session.IdBytes);
-        await connection.SendAsync(welcome, SocketFlags.None, stoppingToken);
-        return session;
     }
 
     private async Task ReadAcknowledgementsAsync(Session session, CancellationToken stoppingToken)
@@ -246,9 +231,6 @@ public sealed partial class SessionSocketListener(
         [LoggerMessage(EventId = 303, EventName = "SessionEnded", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} ended")]
         public static partial void SessionEnded(ILogger logger, string id, int pid);
 
-        [LoggerMessage(EventId = 304, EventName = "HandshakeRejected", Level = LogLevel.Warning, Message = "Refused a session from pid {Pid} uid {Uid}: {Reason}")]
-        public static partial void HandshakeRejected(ILogger logger, int pid, uint uid, string reason);
-
         [LoggerMessage(EventId = 305, EventName = "ProtocolViolation", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} sent a {Length}-byte message that is not TAKEN; closed it")]
         public static partial void ProtocolViolation(ILogger logger, string id, int pid, int length);
 
@@ -257,6 +239,12 @@ public sealed partial class SessionSocketListener(
 
         [LoggerMessage(EventId = 308, EventName = "CloseRefused", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} sent a CLOSE that does nothing: {Reason}")]
         public static partial void CloseRefused(ILogger logger, string id, int pid, string reason);
+
+        [LoggerMessage(EventId = 310, EventName = "Quota", Level = LogLevel.Information, Message = "At most {Total} {What}: {PerUid} per uid; {Privileged} for root and for mapd's uid, {Reserve} of them kept from other uids")]
+        public static partial void Quota(ILogger logger, string what, int total, int perUid, int privileged, int reserve);
+
+        [LoggerMessage(EventId = 309, EventName = "GroupWritableDirectory", Level = LogLevel.Warning, Message = "Socket directory {Path} is writable by group {Group} (Mapd:SocketGroup): its members can replace mapd's sockets while the daemon is down")]
+        public static partial void GroupWritableDirectory(ILogger logger, string path, string group);
 
         [LoggerMessage(EventId = 307, EventName = "Inherited", Level = LogLevel.Information, Message = "Session socket {Path} inherited from systemd (mapd.socket sets its mode and group)")]
         public static partial void Inherited(ILogger logger, string path);

@@ -67,8 +67,12 @@ public sealed class RegionFiles(StorageRoot storage)
     /// <summary>The names in <c>meta/</c>.</summary>
     public IReadOnlyList<string> MetadataNames() => storage.Metadata.ListNames();
 
-    /// <summary>Reads a metadata file (by its file name in <c>meta/</c>).</summary>
-    public byte[] ReadMetadata(string metaName) => storage.Metadata.ReadFile(metaName);
+    /// <summary>
+    /// Reads a metadata file (by its file name in <c>meta/</c>); throws
+    /// <see cref="UnexpectedFileException"/> when it is not a regular file or is longer than
+    /// <paramref name="maxLength"/>.
+    /// </summary>
+    public byte[] ReadMetadata(string metaName, long maxLength) => storage.Metadata.ReadFile(metaName, maxLength);
 
     /// <summary>Removes a metadata file by its file name (a leftover of an interrupted write).</summary>
     public void RemoveMetadataFile(string metaName) => storage.Metadata.Unlink(metaName);
@@ -79,8 +83,35 @@ public sealed class RegionFiles(StorageRoot storage)
     /// <summary>The full path of a metadata file, for messages.</summary>
     public string MetadataPath(string metaName) => storage.Metadata.Join(metaName);
 
+    /// <summary>statx of a file in <c>meta/</c> by its file name, without following a symlink; null when absent.</summary>
+    public FileStatus? StatMetadataFile(string metaName) => storage.Metadata.TryStat(metaName);
+
+    /// <summary>
+    /// Moves <paramref name="metaName"/> from <c>meta/</c> to <c>quarantine/</c> (a rename: it is
+    /// neither opened nor followed) and returns its new path.
+    /// </summary>
+    public string QuarantineMetadata(string metaName) => MoveToQuarantine(storage.Metadata, "meta", metaName);
+
+    /// <summary>Moves a file from <c>regions/</c> (or <c>trash/</c>) to <c>quarantine/</c> and returns its new path.</summary>
+    public string QuarantineRegionFile(string fileName, bool deleted) =>
+        MoveToQuarantine(Directory(deleted), deleted ? "trash" : "regions", fileName);
+
     /// <summary>The metadata file name of region <paramref name="name"/>.</summary>
     public static string MetadataName(string name) => name + ".json";
 
     private DirectoryHandle Directory(bool deleted) => deleted ? storage.Trash : storage.Regions;
+
+    private string MoveToQuarantine(DirectoryHandle from, string area, string name)
+    {
+        // Where it came from and when, within NAME_MAX (255 bytes) whatever the name's length.
+        var kept = name;
+        while (System.Text.Encoding.UTF8.GetByteCount(kept) > 160)
+        {
+            kept = kept[..^1];
+        }
+
+        var target = $"{area}.{kept}.{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfff}.{Guid.NewGuid().ToString("N")[..8]}";
+        from.Rename(name, storage.Quarantine, target);
+        return storage.Quarantine.Join(target);
+    }
 }

@@ -37,6 +37,17 @@ public sealed record RegionRecord(
     /// </summary>
     public static RegionRecord FromJson(ReadOnlySpan<byte> json)
     {
+        var record = FromJson(json, out var impossible);
+        return impossible is null ? record : throw new InvalidDataException(impossible);
+    }
+
+    /// <summary>
+    /// Parses a metadata file; throws <see cref="InvalidDataException"/> only when it is not one
+    /// (garbage, or another format version). A record no daemon writes is returned with
+    /// <paramref name="impossible"/> saying why, for recovery to set aside rather than act on.
+    /// </summary>
+    public static RegionRecord FromJson(ReadOnlySpan<byte> json, out string? impossible)
+    {
         RegionRecordFile? file;
         try
         {
@@ -54,7 +65,8 @@ public sealed record RegionRecord(
             { Version: not FormatVersion } => throw new InvalidDataException($"metadata format {file.Version} is not {FormatVersion}; this mapd is older than the one that wrote it"),
             _ => file.Region,
         };
-        return record.Impossibility() is { } impossible ? throw new InvalidDataException(impossible) : record;
+        impossible = record.Impossibility();
+        return record;
     }
 
     /// <summary>Why no daemon could have written this record (recovery would act on it), or null.</summary>

@@ -6,21 +6,23 @@ namespace Mapd.Server.Storage;
 
 /// <summary>
 /// The storage directory on tmpfs: <c>regions/</c> holds region files, <c>meta/</c> their
-/// metadata, <c>trash/</c> deleted regions that some process may still map. The daemon holds
-/// an exclusive lock on the root so that two daemons never share it.
+/// metadata, <c>trash/</c> deleted regions that some process may still map, <c>quarantine/</c>
+/// what recovery found there that mapd did not put there. The daemon holds an exclusive lock on
+/// the root so that two daemons never share it. Nothing on disk is trusted that another user
+/// could have written: the root and every subdirectory must belong to the daemon's uid and be
+/// writable by nobody else, or the daemon does not start.
 /// </summary>
 public sealed partial class StorageRoot : IDisposable
 {
+    private const uint DirectoryMode = 0b111_000_000;
     private readonly DirectoryHandle _root;
 
-    private StorageRoot(DirectoryHandle root, bool mounted, long capacity)
+    private StorageRoot(DirectoryHandle root, bool mounted, long capacity, DirectoryHandle[] subdirectories)
     {
         _root = root;
         Mounted = mounted;
         Capacity = capacity;
-        Regions = root.OpenOrCreateSubdirectory("regions", 0b111_000_000);
-        Metadata = root.OpenOrCreateSubdirectory("meta", 0b111_000_000);
-        Trash = root.OpenOrCreateSubdirectory("trash", 0b111_000_000);
+        (Regions, Metadata, Trash, Quarantine) = (subdirectories[0], subdirectories[1], subdirectories[2], subdirectories[3]);
     }
 
     /// <summary>The root path.</summary>
@@ -47,6 +49,9 @@ public sealed partial class StorageRoot : IDisposable
 
     /// <summary>Files of deleted regions that may still be mapped.</summary>
     public DirectoryHandle Trash { get; }
+
+    /// <summary>Files recovery set aside: not what mapd writes, kept for an operator to inspect.</summary>
+    public DirectoryHandle Quarantine { get; }
 
     /// <summary>What statfs says about the storage filesystem now.</summary>
     public FileSystemStatus FileSystem() => _root.FileSystem();
@@ -104,10 +109,7 @@ public sealed partial class StorageRoot : IDisposable
             }
 
             var owner = root.TryStat(".") ?? throw new StartupException($"storage {path} vanished", ExitCode.Storage);
-            if (owner.Uid != ProcessIdentity.Uid)
-            {
-                throw new StartupException($"storage {path} belongs to uid {owner.Uid}, not to this daemon's uid {ProcessIdentity.Uid}; give it to the daemon's user or pick another path", ExitCode.Storage);
-            }
+            CheckPrivate(owner, path, "chmod go-w it, or mount the tmpfs with mode=0700");
 
             if (!root.TryLockExclusive())
             {
@@ -127,12 +129,57 @@ public sealed partial class StorageRoot : IDisposable
                 Log.SharedFilesystem(logger, path);
             }
 
-            return new StorageRoot(root, options.Mount, capacity);
+            return new StorageRoot(root, options.Mount, capacity, OpenSubdirectories(root));
         }
         catch
         {
             root.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a storage directory another user could write to: with write access to the root or
+    /// a subdirectory, that user could forge metadata, swap region files or read a 0600 region.
+    /// </summary>
+    private static void CheckPrivate(FileStatus status, string path, string remedy)
+    {
+        if (status.Uid != ProcessIdentity.Uid)
+        {
+            throw new StartupException($"storage {path} belongs to uid {status.Uid}, not to this daemon's uid {ProcessIdentity.Uid}; give it to the daemon's user or pick another path", ExitCode.Storage);
+        }
+
+        if ((status.Permissions & 0b000_010_010) != 0)
+        {
+            var who = (status.Permissions & 0b000_000_010) != 0 ? "everyone" : $"group {status.Gid}";
+            throw new StartupException($"storage {path} is writable by {who} (mode 0{Convert.ToString(status.Permissions, 8)}), who could forge its metadata or swap region files; {remedy}", ExitCode.Storage);
+        }
+    }
+
+    private static DirectoryHandle[] OpenSubdirectories(DirectoryHandle root)
+    {
+        var opened = new List<DirectoryHandle>();
+        try
+        {
+            foreach (var name in (string[])["regions", "meta", "trash", "quarantine"])
+            {
+                var subdirectory = root.OpenOrCreateSubdirectory(name, DirectoryMode);
+                opened.Add(subdirectory);
+                CheckPrivate(Files.Stat(subdirectory.Descriptor, subdirectory.Path), subdirectory.Path, $"remove it (the daemon makes it anew, 0700) after saving what it holds");
+            }
+
+            return [.. opened];
+        }
+        catch (Exception e)
+        {
+            foreach (var directory in opened)
+            {
+                directory.Dispose();
+            }
+
+            throw e is SystemCallException failed
+                ? new StartupException($"cannot use storage subdirectory: {failed.Message}; it must be a directory of the daemon's user, not a symlink", ExitCode.Storage)
+                : e;
         }
     }
 
@@ -142,6 +189,7 @@ public sealed partial class StorageRoot : IDisposable
         Regions.Dispose();
         Metadata.Dispose();
         Trash.Dispose();
+        Quarantine.Dispose();
         _root.Dispose();
     }
 

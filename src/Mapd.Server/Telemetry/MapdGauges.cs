@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Mapd.Server.Meters;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
 using Mapd.Server.Storage;
@@ -22,7 +23,7 @@ public sealed class MapdGauges : IDisposable
     private readonly Meter _meter;
 
     /// <summary>Registers the gauges on a <c>mapd</c> meter from <paramref name="meterFactory"/>.</summary>
-    public MapdGauges(IMeterFactory meterFactory, RegionStore store, StorageRoot storage, SessionRegistry sessions, WatchHub watches, DescriptorBudget budget, IOptions<MapdOptions> options)
+    public MapdGauges(IMeterFactory meterFactory, RegionStore store, StorageRoot storage, SessionRegistry sessions, WatchHub watches, DescriptorBudget budget, PeerQuotas quotas, IOptions<MapdOptions> options)
     {
         _meter = meterFactory.Create(MapdMetrics.MeterName);
         _meter.CreateObservableGauge("mapd.regions", () => store.Count, "{region}", "Live regions.");
@@ -36,6 +37,8 @@ public sealed class MapdGauges : IDisposable
             "mapd.storage.unaccounted", () => store.Space.UnaccountedBytes(), "By", "Bytes in use on the storage tmpfs outside the regions' grants: metadata, deleted files still held open, writes outside mapd.");
         _meter.CreateObservableGauge("mapd.sessions", () => sessions.Count, "{session}", "Live sessions on mapd-fd.sock.");
         _meter.CreateObservableGauge("mapd.watches", () => watches.Count, "{stream}", "Open Watch streams.");
+        _meter.CreateObservableGauge(
+            "mapd.connections", () => quotas.Connections.Count, "{connection}", "Connections to mapd.sock admitted under the per-uid quotas (Mapd:Quota:Connections).");
         _meter.CreateObservableGauge(
             "mapd.descriptors.cached", () => store.CachedDescriptors, "{descriptor}", "Region descriptors kept open for later opens (at most mapd_descriptors_budget's cache share).");
         _meter.CreateObservableGauge(

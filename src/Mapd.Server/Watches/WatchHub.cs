@@ -1,4 +1,5 @@
 using Mapd.Server.Peers;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 
 namespace Mapd.Server.Watches;
@@ -6,9 +7,11 @@ namespace Mapd.Server.Watches;
 /// <summary>
 /// The Watch streams, indexed by what they follow: named regions, the regions a session maps,
 /// or every region (an operator's watch). An update reaches only the streams that follow its
-/// region, so thousands of watchers of other regions cost a resize nothing.
+/// region, so thousands of watchers of other regions cost a resize nothing. Each stream counts
+/// against its uid's quota of watches (<c>Mapd:Quota:Watches</c>) while it lasts.
 /// </summary>
-public sealed class WatchHub : IRegionUpdateSink
+/// <param name="quota">The per-uid quota of streams; null counts nothing (tests of the hub alone).</param>
+public sealed class WatchHub(PeerQuota? quota = null) : IRegionUpdateSink
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<WatchSubscription>> _byName = new(StringComparer.Ordinal);
@@ -20,13 +23,15 @@ public sealed class WatchHub : IRegionUpdateSink
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>
-    /// Subscribes to <paramref name="names"/>; with no names, to every region
-    /// <paramref name="mapper"/> maps (or every region <paramref name="visible"/> lets the
-    /// watcher see when there is no mapper either).
+    /// Subscribes <paramref name="uid"/> to <paramref name="names"/>; with no names, to every
+    /// region <paramref name="mapper"/> maps (or every region <paramref name="visible"/> lets the
+    /// watcher see when there is no mapper either). Throws RESOURCE_EXHAUSTED when the uid holds
+    /// its quota of watches or the daemon its total.
     /// </summary>
-    public WatchSubscription Subscribe(IRegionMapper? mapper, IReadOnlyCollection<string> names, Func<RegionSnapshot, bool>? visible = null)
+    public WatchSubscription Subscribe(IRegionMapper? mapper, IReadOnlyCollection<string> names, uint uid, Func<RegionSnapshot, bool>? visible = null)
     {
-        var subscription = new WatchSubscription(this, mapper, names.Count == 0 ? null : new HashSet<string>(names, StringComparer.Ordinal), visible);
+        var lease = quota?.Take(uid);
+        var subscription = new WatchSubscription(this, mapper, names.Count == 0 ? null : new HashSet<string>(names, StringComparer.Ordinal), visible, lease);
         lock (_gate)
         {
             foreach (var list in Lists(subscription))

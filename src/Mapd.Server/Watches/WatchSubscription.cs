@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Mapd.Server.Errors;
 using Mapd.Server.Peers;
+using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
 
 namespace Mapd.Server.Watches;
@@ -17,12 +18,15 @@ public sealed class WatchSubscription : IRegionUpdateTarget, IDisposable
     private readonly Channel<RegionUpdate> _updates = Channel.CreateBounded<RegionUpdate>(
         new BoundedChannelOptions(Backlog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    internal WatchSubscription(WatchHub hub, IRegionMapper? mapper, IReadOnlySet<string>? names, Func<RegionSnapshot, bool>? visible)
+    private readonly QuotaLease? _lease;
+
+    internal WatchSubscription(WatchHub hub, IRegionMapper? mapper, IReadOnlySet<string>? names, Func<RegionSnapshot, bool>? visible, QuotaLease? lease)
     {
         _hub = hub;
         _visible = visible;
         Mapper = mapper;
         Names = names;
+        _lease = lease;
     }
 
     /// <summary>The session whose regions this follows when it names none.</summary>
@@ -53,6 +57,7 @@ public sealed class WatchSubscription : IRegionUpdateTarget, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _hub.Remove(this);
+            _lease?.Dispose();
         }
     }
 }

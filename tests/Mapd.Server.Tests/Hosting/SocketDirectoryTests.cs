@@ -118,16 +118,51 @@ public sealed class SocketDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void Prepare_accepts_a_world_writable_directory_with_the_sticky_bit()
+    public void Prepare_refuses_a_world_writable_directory_even_with_the_sticky_bit()
     {
+        // Sticky keeps others from removing mapd's sockets, not from planting theirs while it is down.
         var path = _scratch.Join("run");
         Directory.CreateDirectory(path);
         File.SetUnixFileMode(path, (UnixFileMode)0b001_111_111_111);
 
-        new SocketDirectory(new MapdOptions { SocketDirectory = path }).Prepare();
+        var error = Assert.Throws<StartupException>(() => new SocketDirectory(new MapdOptions { SocketDirectory = path }).Prepare());
 
-        Assert.True(Directory.Exists(path));
+        Assert.Contains("writable by everyone (mode 01777)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Fact]
+    public void Prepare_refuses_a_group_writable_directory_unless_its_group_is_the_SocketGroup()
+    {
+        var path = _scratch.Join("run");
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_111_101);
+        var gid = Files.TryStatPath(path)!.Value.Gid;
+        var otherGid = gid + 1;
+
+        var refused = Assert.Throws<StartupException>(() => new SocketDirectory(new MapdOptions { SocketDirectory = path }).Prepare());
+        var otherGroup = Assert.Throws<StartupException>(() => new SocketDirectory(new MapdOptions { SocketDirectory = path, SocketGroup = Text(otherGid) }).Prepare());
+        var trusted = new SocketDirectory(new MapdOptions { SocketDirectory = path, SocketGroup = Text(gid) });
+        trusted.Prepare();
+
+        Assert.Contains($"writable by group {gid}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"Mapd:SocketGroup={gid}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"writable by group {gid}", otherGroup.Message, StringComparison.Ordinal);
+        Assert.True(trusted.GroupWritable);
+    }
+
+    [Fact]
+    public void A_directory_only_the_daemon_writes_is_not_reported_group_writable()
+    {
+        var path = _scratch.Join("run");
+        var directory = new SocketDirectory(new MapdOptions { SocketDirectory = path, SocketGroup = Text(ProcessIdentity.Gid) });
+
+        directory.Prepare();
+
+        Assert.False(directory.GroupWritable);
+    }
+
+    private static string Text(uint gid) => gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Prepare_refuses_a_symlink_in_place_of_the_directory()

@@ -458,7 +458,7 @@ public sealed class RegionStoreTests : IDisposable
         _harness.Create("private", 4096, _session, mode: 0b110_000_000);
         _harness.Create("shared", 4096, _session, mode: 0b110_100_100);
         var store = Store;
-        using var watch = _harness.Watches.Subscribe(null, [], region => store.MaySee(StoreHarness.Stranger, region));
+        using var watch = _harness.Watches.Subscribe(null, [], StoreHarness.Stranger.Uid, region => store.MaySee(StoreHarness.Stranger, region));
         Store.SendCurrent(watch, null, [], StoreHarness.Stranger);
 
         await _harness.Resizer.ResizeAsync("private", 8192, 0, StoreHarness.Owner, CancellationToken.None);

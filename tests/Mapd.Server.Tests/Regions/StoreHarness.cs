@@ -77,7 +77,7 @@ public sealed class StoreHarness : IDisposable
     public WatchSubscription Watch(IRegionMapper? mapper, IReadOnlyCollection<string> names)
     {
         Store.CheckExist(names);
-        var subscription = Watches.Subscribe(mapper, names);
+        var subscription = Watches.Subscribe(mapper, names, mapper?.Uid ?? 0);
         Store.SendCurrent(subscription, mapper, names);
         return subscription;
     }

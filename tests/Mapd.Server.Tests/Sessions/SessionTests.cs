@@ -10,6 +10,7 @@ namespace Mapd.Server.Tests.Sessions;
 /// <summary>A session over a real SEQPACKET connection: the test plays the client end.</summary>
 public sealed class SessionTests : IDisposable
 {
+    private static readonly int MessageCost = UnixSockets.MeasureQueuedMessageCost(SessionFrames.HandoffLength);
     private static readonly byte[] Id = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF];
     private readonly ScratchDirectory _scratch = new();
     private readonly Socket _listener;
@@ -26,7 +27,7 @@ public sealed class SessionTests : IDisposable
         _listener.Listen(1);
         _client = UnixSockets.ConnectSeqPacket(path);
         var server = _listener.Accept();
-        _session = new Session(server, Id, new CallerIdentity(1234, 1000, 100, [7, 8]), maxUnread: 2, DateTimeOffset.UnixEpoch);
+        _session = new Session(server, Id, new CallerIdentity(1234, 1000, 100, [7, 8]), maxUnread: 2, MessageCost, DateTimeOffset.UnixEpoch);
         _directory = DirectoryHandle.Open(_scratch.Path);
         _file = _directory.CreateFile("region", 0b110_000_000);
     }
@@ -96,6 +97,7 @@ public sealed class SessionTests : IDisposable
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
         var handoffId = HandOff();
+        DrainClient(1);
 
         var first = _session.Taken(handoffId);
         var again = _session.Taken(handoffId);
@@ -106,7 +108,47 @@ public sealed class SessionTests : IDisposable
         Assert.False(again);
         Assert.False(unknown);
         Assert.Equal(0, _session.UnreadDescriptors);
+    }
+
+    [Fact]
+    public async Task Taken_for_descriptors_still_in_the_socket_does_not_lift_the_bound()
+    {
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        var first = HandOff();
+        var second = HandOff();
+
+        // The client acknowledges both without reading either: its word against the kernel's queue.
+        _session.Taken(first);
+        _session.Taken(second);
+        var unread = _session.UnreadDescriptors;
+        var refused = await Assert.ThrowsAsync<RefusedException>(() => _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None));
         DrainClient(1);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        HandOff();
+
+        Assert.Equal(2, unread);
+        Assert.Equal(Refusal.ResourceExhausted, refused.Reason);
+        Assert.Contains("Mapd:Limits:MaxUnreadFds", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _session.UnreadDescriptors);
+        DrainClient(2);
+    }
+
+    [Fact]
+    public async Task Concurrent_handoffs_past_a_premature_Taken_stop_at_the_bound_in_the_kernel()
+    {
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        var first = HandOff();
+        _session.Taken(first);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+
+        // Both reservations passed before either sent: the second send finds two queued.
+        HandOff();
+        var refused = Assert.Throws<RefusedException>(() => HandOff());
+
+        Assert.Equal(Refusal.ResourceExhausted, refused.Reason);
+        DrainClient(2);
     }
 
     [Fact]

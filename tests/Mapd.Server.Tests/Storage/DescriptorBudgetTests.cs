@@ -48,6 +48,37 @@ public sealed class DescriptorBudgetTests
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Fact]
+    public void Without_CAP_SYS_RESOURCE_sessions_shrink_so_their_unread_descriptors_fit_in_the_limit()
+    {
+        // 65536 (systemd's LimitNOFILE) / 64 unread each: clients that never read cannot push the
+        // daemon's descriptors in flight past RLIMIT_NOFILE, where every open would fail.
+        var budget = DescriptorBudget.Plan(new OpenFileLimit(65_536, 65_536), null, null, 1024, maxUnreadFds: 64, inFlightLimited: true);
+        var exempt = DescriptorBudget.Plan(new OpenFileLimit(65_536, 65_536), null, null, 1024, maxUnreadFds: 64, inFlightLimited: false);
+
+        Assert.Equal(1024, budget.MaxSessions);
+        Assert.True((long)budget.MaxSessions * 64 <= 65_536);
+        Assert.Equal(DescriptorBudget.DefaultMaxSessions, exempt.MaxSessions);
+    }
+
+    [Fact]
+    public void Configured_sessions_whose_unread_descriptors_cannot_be_in_flight_stop_the_start()
+    {
+        var error = Assert.Throws<StartupException>(() => DescriptorBudget.Plan(new OpenFileLimit(65_536, 65_536), 4096, null, 1024, maxUnreadFds: 64, inFlightLimited: true));
+
+        Assert.Contains("Mapd:Limits:MaxSessions=4096 x MaxUnreadFds=64", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ETOOMANYREFS", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void The_budget_includes_the_slots_for_answering_refused_connections()
+    {
+        var budget = DescriptorBudget.Plan(new OpenFileLimit(20_000, 20_000), 100, 100, 64);
+
+        Assert.Equal(DescriptorBudget.Overhead + (2 * DescriptorBudget.RefusalSlots) + 100 + 100 + 64, budget.Total);
+    }
+
     [Theory]
     [InlineData(0, null, 1024)]
     [InlineData(null, 0, 1024)]

@@ -24,7 +24,7 @@ public sealed class StorageRootTests : IDisposable
         Assert.Equal(path, root.Path);
         Assert.False(root.Mounted);
         using var directory = DirectoryHandle.Open(path);
-        foreach (var name in new[] { "regions", "meta", "trash" })
+        foreach (var name in new[] { "regions", "meta", "trash", "quarantine" })
         {
             var status = directory.TryStat(name);
             Assert.True(status is { IsDirectory: true }, $"{name} is missing");
@@ -193,6 +193,73 @@ public sealed class StorageRootTests : IDisposable
         using var chown = System.Diagnostics.Process.Start("chown", [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path])!;
         chown.WaitForExit();
         Assert.Equal(0, chown.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(0b111_111_111, "writable by everyone (mode 0777)")]
+    [InlineData(0b001_111_111_111, "writable by everyone (mode 01777)")]
+    [InlineData(0b111_111_000, "writable by group")]
+    public void A_storage_root_others_may_write_is_refused_with_one_line(int mode, string reason)
+    {
+        // A tmpfs mounted without mode= is 1777: anyone could forge metadata or swap region files.
+        var path = _scratch.Join("storage");
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, (UnixFileMode)mode);
+
+        var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.Contains("mode=0700", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("meta", 0b111_111_111, "writable by everyone")]
+    [InlineData("regions", 0b111_111_000, "writable by group")]
+    [InlineData("trash", 0b111_101_111, "writable by everyone")]
+    public void A_subdirectory_others_may_write_is_refused(string name, int mode, string reason)
+    {
+        var path = _scratch.Join("storage");
+        StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance).Dispose();
+        File.SetUnixFileMode(Path.Join(path, name), (UnixFileMode)mode);
+
+        var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance));
+
+        Assert.Contains($"storage {Path.Join(path, name)} is {reason}", error.Message, StringComparison.Ordinal);
+    }
+
+    [RequiresRootFact("gives a subdirectory to uid 65534 with chown")]
+    public void A_subdirectory_another_user_created_is_refused()
+    {
+        var path = _scratch.Join("storage");
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_000_000);
+        Directory.CreateDirectory(Path.Join(path, "meta"));
+        File.SetUnixFileMode(Path.Join(path, "meta"), (UnixFileMode)0b111_000_000);
+        using (var chown = System.Diagnostics.Process.Start("chown", ["65534:65534", Path.Join(path, "meta")]))
+        {
+            chown.WaitForExit();
+        }
+
+        var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance));
+
+        Assert.Contains($"storage {Path.Join(path, "meta")} belongs to uid 65534", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_symlink_in_place_of_a_subdirectory_is_refused_with_one_line()
+    {
+        var path = _scratch.Join("storage");
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_000_000);
+        Directory.CreateDirectory(_scratch.Join("elsewhere"));
+        File.CreateSymbolicLink(Path.Join(path, "regions"), _scratch.Join("elsewhere"));
+
+        var error = Assert.Throws<StartupException>(() => StorageRoot.Open(new StorageOptions { Path = path }, NullLogger.Instance));
+
+        // O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR.
+        Assert.Contains($"cannot use storage subdirectory: openat({Path.Join(path, "regions")}) failed: ENOTDIR", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a symlink", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class RecordingLogger : ILogger

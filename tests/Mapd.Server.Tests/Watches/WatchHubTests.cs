@@ -15,11 +15,11 @@ public sealed class WatchHubTests
     [Fact]
     public void An_update_reaches_watchers_of_its_name_of_its_mappers_and_of_everything_only()
     {
-        using var byName = _hub.Subscribe(null, ["a"]);
-        using var otherName = _hub.Subscribe(null, ["b"]);
-        using var bySession = _hub.Subscribe(_mapsA, []);
-        using var otherSession = _hub.Subscribe(_mapsNothing, []);
-        using var everything = _hub.Subscribe(null, []);
+        using var byName = _hub.Subscribe(null, ["a"], 1000);
+        using var otherName = _hub.Subscribe(null, ["b"], 1000);
+        using var bySession = _hub.Subscribe(_mapsA, [], 1000);
+        using var otherSession = _hub.Subscribe(_mapsNothing, [], 1000);
+        using var everything = _hub.Subscribe(null, [], 1000);
 
         _hub.Publish(new RegionUpdate(RegionUpdateKind.Resized, A), [_mapsA]);
 
@@ -34,7 +34,7 @@ public sealed class WatchHubTests
     [Fact]
     public void A_disposed_subscription_gets_nothing_more_and_is_uncounted_once()
     {
-        var subscription = _hub.Subscribe(null, ["a"]);
+        var subscription = _hub.Subscribe(null, ["a"], 1000);
 
         subscription.Dispose();
         subscription.Dispose();
@@ -47,7 +47,7 @@ public sealed class WatchHubTests
     [Fact]
     public async Task A_watcher_that_falls_a_backlog_behind_is_ended_with_RESOURCE_EXHAUSTED_and_holds_nobody_up()
     {
-        using var slow = _hub.Subscribe(null, ["a"]);
+        using var slow = _hub.Subscribe(null, ["a"], 1000);
 
         for (var i = 0; i <= WatchSubscription.Backlog; i++)
         {

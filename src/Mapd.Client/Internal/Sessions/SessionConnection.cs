@@ -53,7 +53,7 @@ internal sealed class SessionConnection : ISession
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(handshakeTimeout);
             int received;
-            Span<byte> buffer = stackalloc byte[64];
+            Span<byte> buffer = stackalloc byte[SessionFrames.MaxLength];
             using (deadline.Token.Register(static s => UnixSockets.Shutdown((FileDescriptor)s!), socket))
             {
                 Span<byte> hello = stackalloc byte[SessionFrames.HelloLength];
@@ -72,6 +72,11 @@ internal sealed class SessionConnection : ISession
             if (received == 0)
             {
                 throw new IOException($"mapd closed {path} during the handshake; its log says why (too many sessions?)");
+            }
+
+            if (SessionFrames.TryReadRefused(buffer[..received], out var code, out var reason))
+            {
+                throw new SessionRefusedException((Grpc.Core.StatusCode)code, $"mapd refused a session on {path}: {reason}");
             }
 
             if (!SessionFrames.TryReadWelcome(buffer[..received], out var version, out var id) || version != SessionFrames.Version)

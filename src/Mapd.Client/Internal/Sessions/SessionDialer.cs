@@ -28,6 +28,10 @@ internal sealed class SessionDialer(string path, SocketSearch search, TimeSpan h
         {
             throw new MapdException(StatusCode.InvalidArgument, e.Message, e);
         }
+        catch (SessionRefusedException e)
+        {
+            throw new MapdException(e.Code, e.Message, e);
+        }
         catch (IOException e)
         {
             throw new MapdException(StatusCode.Unavailable, e.Message, e);

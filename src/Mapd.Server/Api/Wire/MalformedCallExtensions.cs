@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server.Model;
+using Mapd.Server.Peers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ internal static class MalformedCallExtensions
     /// <summary>Registers what the middleware needs and replaces grpc-dotnet's method binding with <see cref="CheckedServiceMethodProvider{TService}"/>; call after <c>AddGrpc</c>.</summary>
     public static IServiceCollection AddMalformedCallHandling(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new PeerLogLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new PeerLogThrottle<(uint Uid, int Pid)>(sp.GetRequiredService<TimeProvider>(), crowd: (uint.MaxValue, -1)));
         ReplaceMethodProvider(services);
         return services;
     }

@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Mapd.Server.Meters;
+using Mapd.Server.Peers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace Mapd.Server.Api.Wire;
 /// parse, an unknown method) is counted in <c>mapd_errors_total{code}</c> and logged, without a
 /// stack trace, at most once a second per peer.
 /// </summary>
-internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogLimiter limiter, ILogger<MalformedCallMiddleware> logger)
+internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogThrottle<(uint Uid, int Pid)> limiter, ILogger<MalformedCallMiddleware> logger)
 {
     private const string StatusHeader = "grpc-status";
     private const string MessageHeader = "grpc-message";

@@ -1,30 +1,42 @@
-namespace Mapd.Server.Api.Wire;
+namespace Mapd.Server.Peers;
 
 /// <summary>
-/// Lets a peer (a uid and pid) be logged at most once per <see cref="Interval"/>, and counts what
-/// it held back so the next line can say so. A client that sends garbage in a loop costs one log
-/// line a second, not one per call. The table is bounded: a flood of pids shares one entry
-/// (<see cref="Crowd"/>) once it is full of recent peers.
+/// Lets a line about a peer (a uid, or a uid and pid) through at most once per
+/// <see cref="Interval"/> (a second), counting what it held back so the next line can say so: a client that
+/// floods the daemon with bad requests or refused connections costs one line a second, and
+/// another peer's line is never held back by it. The table is bounded: once it is full of peers
+/// seen within the interval, newcomers share one entry, <paramref name="crowd"/>.
 /// </summary>
-internal sealed class PeerLogLimiter(TimeProvider time, int capacity = PeerLogLimiter.DefaultCapacity)
+/// <typeparam name="TPeer">What tells peers apart.</typeparam>
+public sealed class PeerLogThrottle<TPeer>(TimeProvider time, TPeer crowd, int capacity = PeerLogThrottle<TPeer>.DefaultCapacity)
+    where TPeer : notnull
 {
     /// <summary>How many peers are tracked one by one.</summary>
     public const int DefaultCapacity = 1024;
 
-    /// <summary>The shared entry of peers beyond the capacity.</summary>
-    public static readonly (uint Uid, int Pid) Crowd = (uint.MaxValue, -1);
-
-    private readonly Dictionary<(uint Uid, int Pid), Entry> _peers = [];
+    private readonly Dictionary<TPeer, Entry> _peers = [];
     private long _lastSweep = long.MinValue;
 
     /// <summary>The shortest time between two lines about one peer.</summary>
-    public static TimeSpan Interval { get; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Interval { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many peers the throttle remembers now.</summary>
+    internal int Tracked
+    {
+        get
+        {
+            lock (_peers)
+            {
+                return _peers.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// True when a line about <paramref name="peer"/> may be written now; then
     /// <paramref name="heldBack"/> is how many were held back since its last line.
     /// </summary>
-    public bool TryLog((uint Uid, int Pid) peer, out int heldBack)
+    public bool TryLog(TPeer peer, out int heldBack)
     {
         var now = time.GetTimestamp();
         lock (_peers)
@@ -33,7 +45,7 @@ internal sealed class PeerLogLimiter(TimeProvider time, int capacity = PeerLogLi
             {
                 if (_peers.Count >= capacity && !Sweep(now))
                 {
-                    peer = Crowd;
+                    peer = crowd;
                     _peers.TryGetValue(peer, out entry);
                 }
 
