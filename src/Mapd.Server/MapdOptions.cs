@@ -91,8 +91,9 @@ public sealed class LimitOptions
 /// <summary>
 /// The <c>Mapd:Quota</c> section: what one uid may hold at once, so that a uid at its quota
 /// leaves the rest for everyone else. Unset, each is a quarter of the daemon's total
-/// (<c>Mapd:Limits:Max...</c>). Root and the daemon's own uid have quotas of their own under
-/// <see cref="Privileged"/>, and ordinary uids together never take what those keep back.
+/// (<c>Mapd:Limits:Max...</c>, or the storage capacity for bytes). Root and the daemon's own
+/// uid have quotas of their own under <see cref="Privileged"/>, and ordinary uids together never
+/// take the sessions, connections and watches those keep back.
 /// </summary>
 public sealed class QuotaOptions
 {
@@ -104,6 +105,12 @@ public sealed class QuotaOptions
 
     /// <summary>Watch streams per uid.</summary>
     public int? Watches { get; set; }
+
+    /// <summary>Regions a uid may own at once (deleted ones still mapped included).</summary>
+    public int? Regions { get; set; }
+
+    /// <summary>Bytes a uid's regions may take in total, as a size such as <c>16G</c>.</summary>
+    public string? Bytes { get; set; }
 
     /// <summary>The quotas of root and of the daemon's own uid, kept back from everyone else.</summary>
     public PrivilegedQuotaOptions Privileged { get; set; } = new();
@@ -124,6 +131,12 @@ public sealed class PrivilegedQuotaOptions
 
     /// <summary>Watch streams root (or the daemon's uid) may hold, kept back from ordinary uids.</summary>
     public int? Watches { get; set; }
+
+    /// <summary>Regions root (or the daemon's uid) may own; unset, <c>Mapd:Limits:MaxRegions</c>.</summary>
+    public int? Regions { get; set; }
+
+    /// <summary>Bytes the regions of root (or the daemon's uid) may take; unset, the storage capacity.</summary>
+    public string? Bytes { get; set; }
 }
 
 /// <summary>The <c>Mapd:Metrics</c> section.</summary>

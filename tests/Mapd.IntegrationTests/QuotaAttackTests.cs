@@ -3,7 +3,7 @@ using Mapd.IntegrationTests.Infrastructure;
 namespace Mapd.IntegrationTests;
 
 /// <summary>
-/// Issue 9, item 2: a uid that holds its quota of sessions, connections or Watch streams is
+/// Issue 9, item 2: a uid that holds its quota of sessions, connections, Watch streams, regions or bytes is
 /// refused more, with RESOURCE_EXHAUSTED naming the quota and its key, and nobody else is:
 /// not another uid, not root.
 /// </summary>
@@ -113,6 +113,34 @@ public sealed class QuotaAttackTests
         Assert.Equal("watching 2 refused 0", victims);
         Assert.Equal(6, PrometheusText.Value(scrape, "mapd_watches"));
         Assert.Equal(2, PrometheusText.Value(scrape, "mapd_quota_refusals_total", "resource=\"watches\"", "limit=\"uid\""));
+    }
+
+    [AttackFact]
+    public async Task A_uid_at_its_quota_of_regions_or_bytes_is_refused_and_another_uid_and_root_create()
+    {
+        var (daemon, metrics) = await StartAsync(new() { ["Mapd:Quota:Regions"] = "2", ["Mapd:Quota:Bytes"] = "1M" });
+        await using var _ = daemon;
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.StartsWith("ok created owner 65534", await ClientProcess.RunAsync(daemon, Hog, "create", Status.UniqueName("hog"), "4096"));
+        }
+
+        Assert.StartsWith("ok created owner 65532", await ClientProcess.RunAsync(daemon, OtherHog, "create", Status.UniqueName("big"), "1048576"));
+
+        var thirdRegion = await ClientProcess.RunAsync(daemon, Hog, "create", Status.UniqueName("hog"), "4096");
+        var pastBytes = await ClientProcess.RunAsync(daemon, OtherHog, "create", Status.UniqueName("more"), "4096");
+        var victim = await ClientProcess.RunAsync(daemon, Victim, "create", Status.UniqueName("victim"), "1048576");
+        var root = await ClientProcess.RunAsync(daemon, null, "create", Status.UniqueName("root"), (8 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var scrape = await PrometheusText.ScrapeAsync(new Uri(metrics, "/metrics"));
+
+        Assert.StartsWith("error ResourceExhausted", thirdRegion);
+        Assert.Contains("uid 65534 already owns 2 regions (Mapd:Quota:Regions = 2)", thirdRegion, StringComparison.Ordinal);
+        Assert.StartsWith("error ResourceExhausted", pastBytes);
+        Assert.Contains("(Mapd:Quota:Bytes = 1M)", pastBytes, StringComparison.Ordinal);
+        Assert.Equal("ok created owner 65533 gid 65533", victim);
+        Assert.Equal("ok created owner 0 gid 0", root);
+        Assert.Equal(1, PrometheusText.Value(scrape, "mapd_quota_refusals_total", "resource=\"regions\"", "limit=\"uid\""));
+        Assert.Equal(1, PrometheusText.Value(scrape, "mapd_quota_refusals_total", "resource=\"bytes\"", "limit=\"uid\""));
     }
 
     private static Task<(MapdDaemon, Uri)> StartAsync(Dictionary<string, string> settings)

@@ -36,14 +36,19 @@ public static class RegionServices
             var maxRegionSize = string.IsNullOrWhiteSpace(limits.MaxRegionSize)
                 ? 0
                 : StorageRoot.ParseSize(limits.MaxRegionSize, "Mapd:Limits:MaxRegionSize");
+            var storage = sp.GetRequiredService<StorageRoot>();
+            var quotas = RegionQuotas.Plan(options.Quota, limits.MaxRegions, storage.Capacity, ProcessIdentity.Uid);
+            var logger = sp.GetRequiredService<ILogger<RegionStore>>();
+            RegionLog.RegionQuotas(logger, quotas.Regular.Regions, quotas.Regular.Bytes, quotas.Privileged.Regions, quotas.Privileged.Bytes);
             var store = new RegionStore(
-                sp.GetRequiredService<StorageRoot>(),
+                storage,
                 sp.GetRequiredService<RegionPermissions>(),
                 new RegionLimits(maxRegionSize, limits.MaxRegions, options.Grace.Timeout),
                 sp.GetRequiredService<DescriptorCache>(),
                 sp.GetRequiredService<WatchHub>(),
-                sp.GetRequiredService<ILogger<RegionStore>>(),
-                sp.GetRequiredService<TimeProvider>());
+                logger,
+                sp.GetRequiredService<TimeProvider>(),
+                quotas);
             store.Recover(options.Grace.RecoveryWindow);
             return store;
         });

@@ -57,7 +57,7 @@ public static class MapdMetrics
         "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept.");
 
     private static readonly Counter<long> QuotaRefusals = Meter.CreateCounter<long>(
-        "mapd.quota.refusals", "{refusal}", "Sessions, connections and watches turned away, by resource and by the limit that was reached (uid, total, reserve).");
+        "mapd.quota.refusals", "{refusal}", "Sessions, connections, watches, regions and bytes turned away, by resource and by the limit that was reached (uid, total, reserve).");
 
     private static readonly Counter<long> HandshakeTimeouts = Meter.CreateCounter<long>(
         "mapd.handshake.timeouts", "{connection}", "Connections closed because they sent no HTTP/2 preface (mapd.sock) or HELLO (mapd-fd.sock) in time, by socket.");
@@ -167,7 +167,7 @@ public static class MapdMetrics
             HandshakeTimeouts.Add(0, new KeyValuePair<string, object?>("socket", socket));
         }
 
-        foreach (var resource in (string[])["sessions", "connections", "watches"])
+        foreach (var resource in (string[])["sessions", "connections", "watches", "regions", "bytes"])
         {
             foreach (var scope in Enum.GetValues<Quotas.QuotaScope>())
             {

@@ -1,4 +1,6 @@
 using Mapd.Server.Errors;
+using Mapd.Server.Meters;
+using Mapd.Server.Quotas;
 
 namespace Mapd.Server.Regions;
 
@@ -50,21 +52,24 @@ internal sealed class CapacityLedger(long capacity, RegionQuotas quotas, IStorag
             var key = quotas.KeyFor(owner);
             if (regions > 0 && usage.Regions + regions > quota.Regions)
             {
+                MapdMetrics.QuotaRefused("regions", QuotaScope.Uid);
                 throw RefusedException.Exhausted(
                     $"cannot {what}: uid {owner} already owns {usage.Regions} regions ({key}Regions = {quota.Regions}); delete some of them, or ask the operator to raise the quota");
             }
 
-            if (bytes > 0 && usage.Bytes + bytes > quota.Bytes)
-            {
-                throw RefusedException.Exhausted(
-                    $"cannot {what}: uid {owner}'s regions already take {ByteSize.Format((ulong)usage.Bytes)} ({key}Bytes = {ByteSize.Format((ulong)quota.Bytes)}); delete or shrink some of them, or ask the operator to raise the quota");
-            }
-
             if (bytes > 0 && _reserved + bytes > Capacity)
             {
+                MapdMetrics.QuotaRefused("bytes", QuotaScope.Total);
                 var free = Math.Max(Capacity - _reserved, 0);
                 throw RefusedException.Exhausted(
                     $"cannot {what}: storage capacity is {ByteSize.Format((ulong)Capacity)} and {ByteSize.Format((ulong)_reserved)} is taken ({ByteSize.Format((ulong)free)} free); delete or shrink regions, or raise Mapd:Storage:Size");
+            }
+
+            if (bytes > 0 && usage.Bytes + bytes > quota.Bytes)
+            {
+                MapdMetrics.QuotaRefused("bytes", QuotaScope.Uid);
+                throw RefusedException.Exhausted(
+                    $"cannot {what}: uid {owner}'s regions already take {ByteSize.Format((ulong)usage.Bytes)} ({key}Bytes = {ByteSize.Format((ulong)quota.Bytes)}); delete or shrink some of them, or ask the operator to raise the quota");
             }
 
             if (bytes > 0)

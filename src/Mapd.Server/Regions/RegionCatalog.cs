@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Mapd.Server.Errors;
+using Mapd.Server.Meters;
+using Mapd.Server.Quotas;
 
 namespace Mapd.Server.Regions;
 
@@ -66,6 +68,7 @@ internal sealed class RegionCatalog(int maxRegions)
 
             if (_byName.Count >= MaxRegions)
             {
+                MapdMetrics.QuotaRefused("regions", QuotaScope.Total);
                 throw RefusedException.Exhausted($"the daemon already holds {_byName.Count} regions (Mapd:Limits:MaxRegions = {MaxRegions}); delete unused regions or raise the limit");
             }
 

@@ -76,4 +76,8 @@ internal static partial class RegionLog
     [LoggerMessage(EventId = 117, EventName = "ShrinkSuperseded", Level = LogLevel.Information,
         Message = "Shrink of region {Name} to {Target} bytes outlasted its grace period; a resize to {Size} bytes (generation {Generation}) replaced it without waiting for its {Laggards} laggard sessions; for uid {Uid} pid {Pid}")]
     public static partial void ShrinkSuperseded(ILogger logger, string name, ulong target, ulong size, ulong generation, int laggards, uint uid, int pid);
+
+    [LoggerMessage(EventId = 118, EventName = "RegionQuotas", Level = LogLevel.Information,
+        Message = "Each uid may own {Regions} regions taking {Bytes} bytes (Mapd:Quota:Regions, :Bytes); root and mapd's uid {PrivilegedRegions} taking {PrivilegedBytes} bytes (Mapd:Quota:Privileged:*)")]
+    public static partial void RegionQuotas(ILogger logger, int regions, long bytes, int privilegedRegions, long privilegedBytes);
 }

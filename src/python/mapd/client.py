@@ -17,11 +17,11 @@ import grpc
 
 from .connection import Connection
 from .discovery import SESSION_SOCKET, Discovery, discover, errno_name
-from .errors import InvalidArgument, MapdError, Unavailable, error_from_rpc
+from .errors import InvalidArgument, MapdError, Unavailable, error_from_code, error_from_rpc
 from .info import RegionInfo
 from .open_regions import OpenRegions
 from .region import Region
-from .session import SessionClosed
+from .session import SessionClosed, SessionRefused
 from .v1 import mapd_pb2 as pb
 from .watch import EventStream
 
@@ -91,6 +91,8 @@ class Client:
         self._stopped = threading.Event()
         try:
             self._connection = Connection(self._socket_dir, self._on_event, self._on_lost)
+        except SessionRefused as e:
+            raise error_from_code(e.code, str(e)) from e
         except OSError as e:
             raise Unavailable(_unreachable(discovery, e)) from e
         self._dispatcher = threading.Thread(target=self._dispatch, name="mapd dispatcher", daemon=True)

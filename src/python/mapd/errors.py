@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
+
 
 class MapdError(Exception):
     """A mapd call failed. ``code`` is the gRPC status name (``"NOT_FOUND"``, ...) and the
@@ -71,5 +73,12 @@ def error_from_rpc(error: Any) -> MapdError:
     code = error.code()
     name: str = code.name if code is not None else "UNKNOWN"
     message = error.details() or f"mapd call failed with {name}"
+    cls = _BY_CODE.get(name, MapdError)
+    return cls(message) if cls is not MapdError else MapdError(message, code=name)
+
+
+def error_from_code(code: int, message: str) -> MapdError:
+    """The MapdError for a gRPC status code given as its number (as the session socket sends it)."""
+    name = next((c.name for c in grpc.StatusCode if c.value[0] == code), "UNKNOWN")
     cls = _BY_CODE.get(name, MapdError)
     return cls(message) if cls is not MapdError else MapdError(message, code=name)

@@ -14,12 +14,23 @@ HELLO = b"MAPD" + struct.pack("<H", VERSION)
 WELCOME_LENGTH = 22
 HANDOFF = struct.Struct("<4sQ")  # FD: b"MAPF" + u64 handoff id (+ one descriptor); TAKEN: b"MAPT" + u64 ids
 MAX_TAKEN_IDS = 64
+MAX_FRAME = 4 + 8 * MAX_TAKEN_IDS  # the longest frame either side sends
+REFUSED = struct.Struct("<4sI")  # b"MAPR" + u32 gRPC status code, then the UTF-8 reason
 HANDSHAKE_TIMEOUT = 10.0
 FD_SIZE = array.array("i").itemsize
 
 
 class SessionClosed(OSError):
     """The daemon ended the session (it stopped or restarted) before a descriptor arrived."""
+
+
+class SessionRefused(OSError):
+    """The daemon answered HELLO with REFUSED: no session, for the reason given (e.g. the uid
+    holds its quota of sessions). ``code`` is the gRPC status code it gave."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SessionSocket:
@@ -38,9 +49,13 @@ class SessionSocket:
             self._socket.settimeout(HANDSHAKE_TIMEOUT)
             self._socket.connect(path)
             self._socket.send(HELLO)
-            welcome = self._socket.recv(64)
+            welcome = self._socket.recv(MAX_FRAME)
             if not welcome:
                 raise SessionClosed(f"mapd closed {path} during the handshake; its log says why (too many sessions?)")
+            if len(welcome) >= REFUSED.size and welcome[:4] == b"MAPR":
+                code = REFUSED.unpack_from(welcome)[1]
+                reason = welcome[REFUSED.size:].decode("utf-8", errors="replace")
+                raise SessionRefused(code, f"mapd refused a session on {path}: {reason}")
             if len(welcome) != WELCOME_LENGTH or welcome[:4] != b"MAPD" or struct.unpack_from("<H", welcome, 4)[0] != VERSION:
                 raise OSError(f"{path} did not answer HELLO with WELCOME version {VERSION}; is it a mapd session socket of the same version?")
             self._socket.settimeout(None)

@@ -70,6 +70,19 @@ def test_resource_exhausted() -> None:
         small.close()
 
 
+def test_a_session_over_its_quota_is_resource_exhausted_naming_the_key() -> None:
+    # Root and the daemon's uid have a quota of their own: set both, whoever runs the tests.
+    small = Daemon("64M", Mapd__Quota__Sessions="1", Mapd__Quota__Privileged__Sessions="1")
+    try:
+        with mapd.connect(small.socket_dir):
+            with pytest.raises(mapd.ResourceExhausted) as caught:
+                mapd.connect(small.socket_dir)
+            assert caught.value.code == "RESOURCE_EXHAUSTED"
+            assert "Mapd:Quota:" in str(caught.value) and "Sessions = 1" in str(caught.value), str(caught.value)
+    finally:
+        small.close()
+
+
 def test_failed_precondition(client: mapd.Client, name: str) -> None:
     with client.create(name, MIB) as region:
         assert region.generation == 1
