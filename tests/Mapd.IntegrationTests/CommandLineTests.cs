@@ -20,7 +20,7 @@ public sealed partial class CommandLineTests
     public async Task Help_and_version_print_and_exit_0_without_touching_sockets_or_storage(string argument, string expected)
     {
         var (sockets, storage) = UnusedPaths();
-        var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:SocketDirectory={sockets}", $"--Mapd:Storage:Path={storage}", argument]);
+        var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:SocketDirectory={sockets}", $"--Mapd:Storage:Path={storage}", argument]);
 
         Assert.True(exit == 0, $"exit {exit}: {output}");
         Assert.Contains(expected, output, StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed partial class CommandLineTests
     [Fact]
     public async Task Version_names_the_version_set_for_the_build()
     {
-        var (exit, output) = await MapdDaemon.RunToExitAsync(["--version"]);
+        var (exit, output) = await DaemonCommand.RunToExitAsync(["--version"]);
         Assert.Equal(0, exit);
         Assert.Matches(VersionLine(), output.Trim());
     }
@@ -45,7 +45,7 @@ public sealed partial class CommandLineTests
         var (sockets, storage) = UnusedPaths();
 
         // The typo first: configuration would take it as a key and the next argument as its value.
-        var (exit, output) = await MapdDaemon.RunToExitAsync([argument, $"--Mapd:SocketDirectory={sockets}", $"--Mapd:Storage:Path={storage}"]);
+        var (exit, output) = await DaemonCommand.RunToExitAsync([argument, $"--Mapd:SocketDirectory={sockets}", $"--Mapd:Storage:Path={storage}"]);
 
         Assert.True(exit == 64, $"exit {exit}: {output}");
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -95,7 +95,7 @@ public sealed partial class CommandLineTests
         var storage = $"/dev/shm/{Path.GetFileName(root)}";
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync(
+            var (exit, output) = await DaemonCommand.RunToExitAsync(
                 [$"--Mapd:SocketDirectory={root}/run", $"--Mapd:Storage:Path={storage}", $"--Mapd:Metrics:Url=http://127.0.0.1:{port}"]);
 
             Assert.True(exit == 69, $"exit {exit}: {output}");

@@ -21,9 +21,9 @@ public sealed class DiskTrustTests
         File.SetUnixFileMode(storage, (UnixFileMode)0b001_111_111_111);
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
 
-            Assert.Equal(1, exit);
+            Assert.Equal(73, exit); // EX_CANTCREAT: the storage cannot be used
             Assert.Equal($"mapd: storage {storage} is writable by everyone (mode 01777), who could forge its metadata or swap region files; chmod go-w it, or mount the tmpfs with mode=0700", OneLine(output));
             Assert.Empty(Directory.GetFileSystemEntries(storage));
         }
@@ -47,9 +47,9 @@ public sealed class DiskTrustTests
         await ChownAsync(meta, "65534:65534");
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
 
-            Assert.Equal(1, exit);
+            Assert.Equal(73, exit); // EX_CANTCREAT: the storage cannot be used
             Assert.StartsWith($"mapd: storage {meta} belongs to uid 65534, not to this daemon's uid 0", OneLine(output));
         }
         finally
@@ -69,8 +69,8 @@ public sealed class DiskTrustTests
         var storage = Path.Join("/dev/shm", Path.GetFileName(root));
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
-            Assert.Equal(1, exit);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={storage}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
+            Assert.Equal(78, exit); // EX_CONFIG: the socket directory must be set up differently
             Assert.StartsWith($"mapd: socket directory {run} is writable by group {gid} (mode 0775)", OneLine(output));
             Assert.Contains($"set Mapd:SocketGroup={gid}", output, StringComparison.Ordinal);
 

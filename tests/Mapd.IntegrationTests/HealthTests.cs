@@ -94,7 +94,7 @@ public sealed class HealthTests : IAsyncLifetime
         var run = Directory.CreateTempSubdirectory("mapd-it-run-").FullName;
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:SocketDirectory={run}", $"--Mapd:Metrics:Url={url}", $"--Mapd:Storage:Path=/dev/shm/{Path.GetFileName(run)}"]);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:SocketDirectory={run}", $"--Mapd:Metrics:Url={url}", $"--Mapd:Storage:Path=/dev/shm/{Path.GetFileName(run)}"]);
             Assert.Equal(78, exit);
             var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("mapd: ", StringComparison.Ordinal));
             Assert.Contains(reason, line, StringComparison.Ordinal);

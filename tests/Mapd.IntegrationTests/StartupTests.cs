@@ -16,7 +16,7 @@ public sealed class StartupTests
         var run = Directory.CreateTempSubdirectory("mapd-it-run-").FullName;
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={onDisk}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={onDisk}", $"--Mapd:SocketDirectory={run}", "--Mapd:Metrics:Url="]);
             Assert.Equal(73, exit);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Single(lines, l => l.StartsWith("mapd: ", StringComparison.Ordinal));
@@ -36,7 +36,7 @@ public sealed class StartupTests
         File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync(
+            var (exit, output) = await DaemonCommand.RunToExitAsync(
                 [$"--Mapd:Storage:Path={root}/storage", "--Mapd:Storage:Mount=true", $"--Mapd:SocketDirectory={root}/run", "--Mapd:Metrics:Url="],
                 SwitchUser.Nobody);
             Assert.Equal(73, exit);
@@ -55,12 +55,12 @@ public sealed class StartupTests
         var otherRun = Directory.CreateTempSubdirectory("mapd-it-run-").FullName;
         try
         {
-            var (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={daemon.StoragePath}", $"--Mapd:SocketDirectory={otherRun}", "--Mapd:Metrics:Url="]);
+            var (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={daemon.StoragePath}", $"--Mapd:SocketDirectory={otherRun}", "--Mapd:Metrics:Url="]);
             Assert.Equal(73, exit);
             Assert.Contains("locked by another running mapd", output, StringComparison.Ordinal);
 
             var otherStorage = Path.Join("/dev/shm", $"mapd-it-other-{Guid.NewGuid():N}");
-            (exit, output) = await MapdDaemon.RunToExitAsync([$"--Mapd:Storage:Path={otherStorage}", $"--Mapd:SocketDirectory={daemon.SocketDirectory}", "--Mapd:Metrics:Url="]);
+            (exit, output) = await DaemonCommand.RunToExitAsync([$"--Mapd:Storage:Path={otherStorage}", $"--Mapd:SocketDirectory={daemon.SocketDirectory}", "--Mapd:Metrics:Url="]);
             Assert.Equal(69, exit);
             Assert.Contains("another mapd is serving", output, StringComparison.Ordinal);
         }
@@ -97,7 +97,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Bad_configuration_is_refused_with_one_line()
     {
-        var (exit, output) = await MapdDaemon.RunToExitAsync(["--Mapd:SocketMode=rw-rw----", "--Mapd:Metrics:Url="]);
+        var (exit, output) = await DaemonCommand.RunToExitAsync(["--Mapd:SocketMode=rw-rw----", "--Mapd:Metrics:Url="]);
         Assert.Equal(78, exit);
         Assert.Contains("mapd: Mapd:SocketMode 'rw-rw----' is not an octal mode", output, StringComparison.Ordinal);
     }
