@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mapd.Client.Internal;
+using Mapd.Client;
 using Mapd.Protocol.V1;
 
 namespace Mapd.Bench;
@@ -22,7 +22,7 @@ internal static class ListLoop
             return 2;
         }
 
-        using var channel = UnixSocketChannel.Create(Path.Join(args[0], SocketLocation.GrpcSocketName), TimeSpan.FromSeconds(10));
+        using var channel = MapdChannel.Create(Path.Join(args[0], SocketLocation.GrpcSocketName), TimeSpan.FromSeconds(10));
         var regions = new Regions.RegionsClient(channel);
         await regions.ListAsync(new ListRequest { PageSize = 1 });
         Console.WriteLine("ready");

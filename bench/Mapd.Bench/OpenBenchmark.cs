@@ -201,14 +201,14 @@ internal sealed class OpenBenchmark : IAsyncDisposable
 
             // Built as MapdClient builds its own, so the no-op baseline pays the transport costs Open pays.
             var grpcPath = Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName);
-            pingChannel = UnixSocketChannel.Create(grpcPath, options.ConnectTimeout);
+            pingChannel = MapdChannel.Create(grpcPath, options.ConnectTimeout);
             handoff = await HandoffClient.StartAsync(daemon.SocketDirectory, SmallRegion, cancellationToken);
             var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
             raw = RawSession.Connect(sessionPath);
             rawWithoutTaken = arguments.TakenExperiment ? RawSession.Connect(sessionPath, acknowledge: false) : null;
             for (var i = 0; i < arguments.Concurrency; i++)
             {
-                pingChannels.Add(UnixSocketChannel.Create(grpcPath, options.ConnectTimeout));
+                pingChannels.Add(MapdChannel.Create(grpcPath, options.ConnectTimeout));
             }
 
             return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, names);

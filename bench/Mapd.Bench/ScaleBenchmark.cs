@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Mapd.Client.Internal;
+using Mapd.Client;
 using Mapd.Protocol.V1;
 
 namespace Mapd.Bench;
@@ -63,7 +63,7 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         await using var daemon = await MapdDaemon.StartAsync(BenchDaemon.Options(daemonPath, settings), cancellationToken);
         var grpcPath = Path.Join(daemon.SocketDirectory, SocketLocation.GrpcSocketName);
         var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
-        using var channel = UnixSocketChannel.Create(grpcPath, TimeSpan.FromSeconds(10));
+        using var channel = MapdChannel.Create(grpcPath, TimeSpan.FromSeconds(10));
         using var lister = await ListLoopProcess.StartAsync(daemon.SocketDirectory);
         using var creator = RawSession.Connect(sessionPath);
         using var opener = RawSession.Connect(sessionPath);

@@ -91,7 +91,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         var directory = search.Directory;
         var dialer = new SessionDialer(Path.Join(directory, SocketLocation.SessionSocketName), search, options.ConnectTimeout);
         var session = await dialer.DialAsync(cancellationToken);
-        var channel = UnixSocketChannel.Create(Path.Join(directory, SocketLocation.GrpcSocketName), options.ConnectTimeout);
+        var channel = MapdChannel.Create(Path.Join(directory, SocketLocation.GrpcSocketName), options.ConnectTimeout);
         return new MapdClient(channel, dialer, session, directory, options);
     }
 

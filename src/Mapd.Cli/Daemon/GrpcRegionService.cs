@@ -25,7 +25,7 @@ internal sealed class GrpcRegionService : IRegionService
     private GrpcRegionService(SocketSearch search)
     {
         _search = search;
-        _channel = UnixSocketChannel.Create(Path.Join(search.Directory, SocketLocation.GrpcSocketName));
+        _channel = MapdChannel.Create(Path.Join(search.Directory, SocketLocation.GrpcSocketName), TimeSpan.FromSeconds(10));
         _regions = new Regions.RegionsClient(_channel);
     }
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Grpc.Core;
 
 namespace Mapd.IntegrationTests.Infrastructure;
@@ -18,24 +17,7 @@ public sealed class RawGrpc : IDisposable
     /// <summary>A client of the socket at <paramref name="path"/>.</summary>
     public RawGrpc(string path)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _http = new HttpClient(handler)
+        _http = new HttpClient(UnixGrpc.Handler(path))
         {
             BaseAddress = new Uri("http://localhost"),
             Timeout = TimeSpan.FromSeconds(60),

@@ -1,14 +1,20 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
 
-namespace Mapd.Client.Internal;
+namespace Mapd.Client;
 
-/// <summary>A gRPC channel (HTTP/2 without TLS) whose connections go to a Unix stream socket.</summary>
-internal static class UnixSocketChannel
+/// <summary>
+/// A gRPC channel (HTTP/2 without TLS) to the daemon's <c>mapd.sock</c>, for tools that make
+/// calls <see cref="MapdClient"/> does not wrap and need no session (List, Get, Status, Delete,
+/// Watch). It connects on the first call, and waits while the daemon's queue of connections is
+/// full.
+/// </summary>
+public static class MapdChannel
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The channel to the gRPC socket at <paramref name="socketPath"/>; a connect that takes longer than <paramref name="connectTimeout"/> fails.</summary>
     public static GrpcChannel Create(string socketPath, TimeSpan connectTimeout)
     {
         var handler = new SocketsHttpHandler
