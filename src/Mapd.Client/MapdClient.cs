@@ -71,7 +71,12 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     /// <summary>This process's current session id (it changes when the daemon restarts).</summary>
     public string SessionId => _sessions.Current.Id;
 
-    /// <summary>The generated gRPC client, for calls this class does not wrap. Add <see cref="SessionHeaders"/> where a session is needed.</summary>
+    /// <summary>
+    /// The generated gRPC client, for calls this class does not wrap. Add <see cref="SessionHeaders"/>
+    /// where a session is needed. Create and Open belong to <see cref="CreateAsync"/> and
+    /// <see cref="OpenAsync"/>: made here on this client's session, their descriptor arrives on
+    /// its socket with nobody to take it, and stays open until the client is disposed.
+    /// </summary>
     public Regions.RegionsClient Grpc { get; }
 
     /// <summary>The <c>mapd-session</c> metadata of the current session.</summary>
