@@ -95,6 +95,35 @@ public sealed class GrantAbuseTests
         Assert.Equal(["secret", "shared"], (await owner.ListAsync()).Select(r => r.Name).Order());
     }
 
+    [RequiresRootFact("runs the watcher as another uid")]
+    public async Task Another_user_watching_everything_sees_only_the_regions_it_may_open_and_no_mappers_pids()
+    {
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:SocketMode"] = "0666" });
+        await using var owner = await daemon.ConnectAsync();
+        await using var watcher = ClientProcess.Start(daemon, SwitchUser.Nobody, "watch-all");
+        Assert.Equal("ready", await watcher.ReadLineAsync());
+
+        await using var secret = await owner.CreateAsync("secret", MiB, mode: 0b110_000_000);
+        await using var shared = await owner.CreateAsync("shared", MiB, mode: 0b110_100_100);
+        await owner.ResizeAsync("secret", 2 * MiB);
+        await owner.ResizeAsync("shared", 2 * MiB);
+
+        // One subscription delivers in order: secret's resize, were it shown, would come before shared's.
+        var seen = new List<string>();
+        while (seen.LastOrDefault() != "event Resized shared")
+        {
+            seen.Add(await watcher.ReadLineAsync());
+        }
+
+        var asStranger = await ClientProcess.RunAsync(daemon, SwitchUser.Nobody, "mappers", "shared");
+        var asRoot = await ClientProcess.RunAsync(daemon, null, "mappers", "shared");
+
+        Assert.DoesNotContain(seen, line => line.EndsWith(" secret", StringComparison.Ordinal));
+        Assert.Equal(["event Resized shared"], seen);
+        Assert.Equal("ok count 1 pids ", asStranger);
+        Assert.Equal($"ok count 1 pids {Environment.ProcessId}", asRoot);
+    }
+
     [RequiresRootFact("mounts a tmpfs of a known size")]
     public async Task A_region_as_large_as_the_capacity_is_refused_when_metadata_took_part_of_the_tmpfs_and_what_fits_fills_without_SIGBUS()
     {

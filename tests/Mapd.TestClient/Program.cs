@@ -21,6 +21,8 @@ using Microsoft.Win32.SafeHandles;
 //   hold-read NAME                      open read-only, take a lease and never end it; "read" reads all of it
 //   status NAME                         print the region as the daemon describes it
 //   list                                print the names the daemon lists to this user
+//   mappers NAME                        print how many sessions map NAME and the pids the daemon shows this user
+//   watch-all                           watch every region without a session; print "ready", then "event KIND NAME" per event until stdin EOF
 //   truncate NAME SIZE                  open read-write and ftruncate the granted descriptor to SIZE (an attack), then wait for stdin EOF
 //   keep-fd NAME                        open read-write, duplicate the descriptor, end the session, keep
 //                                       the file open; "grow SIZE" ftruncates it and writes every page (an attack); exit at EOF
@@ -171,6 +173,45 @@ try
         case "list":
             Console.WriteLine($"ok {string.Join(' ', (await mapd.ListAsync()).Select(r => r.Name).Order(StringComparer.Ordinal))}");
             break;
+
+        case "mappers":
+            {
+                var region = await mapd.Grpc.GetAsync(new Mapd.Protocol.V1.GetRequest { Name = args[2] });
+                Console.WriteLine($"ok count {region.Mappers} pids {string.Join(',', region.MapperDetails.Select(m => m.Pid))}");
+                break;
+            }
+
+        case "watch-all":
+            {
+                using var stop = new CancellationTokenSource();
+                using var call = mapd.Grpc.Watch(new Mapd.Protocol.V1.WatchRequest(), cancellationToken: stop.Token);
+                await call.ResponseHeadersAsync;
+                Console.WriteLine("ready");
+                var reading = Task.Run(async () =>
+                {
+                    while (await Console.In.ReadLineAsync() is not null)
+                    {
+                    }
+
+                    await stop.CancelAsync();
+                });
+                try
+                {
+                    while (await call.ResponseStream.MoveNext(stop.Token))
+                    {
+                        Console.WriteLine($"event {call.ResponseStream.Current.Kind} {call.ResponseStream.Current.Region.Name}");
+                    }
+                }
+                catch (Grpc.Core.RpcException) when (stop.IsCancellationRequested)
+                {
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
+
+                await reading;
+                break;
+            }
 
         case "truncate":
             {
