@@ -35,7 +35,10 @@ public sealed class AvailabilityAttackTests(ITestOutputHelper output)
         // While the attacker keeps reconnecting whatever the daemon closes, another uid works.
         var (served, took) = await VictimCreatesAndOpensAsync(daemon);
         var attack = await floods.StatusAsync();
-        var scrape = await PrometheusText.ScrapeAsync(new Uri(metrics, "/metrics"));
+
+        // The victim may be done before the first idle connection reaches its 2 s preface deadline.
+        var scrape = await PrometheusText.ScrapeUntilAsync(
+            new Uri(metrics, "/metrics"), s => PrometheusText.Value(s, "mapd_handshake_timeouts_total", "socket=\"mapd.sock\"") > 0, TimeSpan.FromSeconds(60));
         var descriptors = OpenDescriptors(daemon.Pid);
 
         output.WriteLine($"{Connections} connects in {connected.TotalSeconds:F1} s; attacker status {string.Join(' ', attack)}; victim served in {took.TotalSeconds:F1} s; daemon descriptors {descriptors}");

@@ -12,6 +12,23 @@ public static class PrometheusText
         return await http.GetStringAsync(url);
     }
 
+    /// <summary>
+    /// Scrapes <paramref name="url"/> until <paramref name="done"/> holds for the text, or
+    /// <paramref name="deadline"/> passes; returns the last scrape either way, for the assertion.
+    /// </summary>
+    public static async Task<string> ScrapeUntilAsync(Uri url, Func<string, bool> done, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        var text = await ScrapeAsync(url);
+        while (!done(text) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            text = await ScrapeAsync(url);
+        }
+
+        return text;
+    }
+
     /// <summary>Metric family names declared by <c># TYPE</c> lines.</summary>
     public static IReadOnlySet<string> Families(string text) =>
         text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet(StringComparer.Ordinal);
