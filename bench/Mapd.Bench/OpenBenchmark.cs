@@ -317,7 +317,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         main.Add("Open 1 GiB read-only (gRPC Open + fd + mmap)", _openLarge, null);
 
         var breakdown = new ResultTable("where Open's time goes (sequential)");
-        breakdown.Add("dispose of a 2 MiB region (munmap; its Close RPC goes out then, and the next open of the name waits for it)", _disposeSmall, null);
+        breakdown.Add("dispose of a 2 MiB region (munmap, and its CLOSE frame on the session socket)", _disposeSmall, null);
         breakdown.Add("raw Open, until the gRPC reply (daemon side; FD already queued)", _rawRpc, null);
         breakdown.Add("raw Open, reply + recvmsg + TAKEN + mmap on the calling thread", _rawTotal, null);
         var libraryP50 = _openSmall.PercentileMicroseconds(0.50) - _rawTotal.PercentileMicroseconds(0.50);
@@ -514,7 +514,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
 
     private async ValueTask OpenCycleAsync(MapdClient client, int worker, ThroughputRecorder recorder, CancellationToken cancellationToken)
     {
-        // DisposeAsync, not Dispose: a blocking Close RPC on 16 pool threads of a 2-vCPU machine would starve the pool.
+        // DisposeAsync, not Dispose: should the session socket be full, a CLOSE waits for room off the pool's threads.
         var region = await OpenCountingRefusalsAsync(client, _names[worker], recorder, cancellationToken);
         await region.DisposeAsync();
     }

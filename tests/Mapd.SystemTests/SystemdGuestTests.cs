@@ -74,6 +74,10 @@ public sealed partial class SystemdGuestTests(GuestFixture fixture, ITestOutputH
         output.WriteLine($"StatusText: {status}");
         Assert.Matches(@"^Serving \d+ regions on /run/mapd; metrics http://127\.0\.0\.1:9464/metrics$", status);
         Assert.Contains("inherited from systemd", await JournalAsync(), StringComparison.Ordinal);
+
+        // The sandbox lets the daemon lower its bulk-read thread's priority (setpriority).
+        var nice = await Guest.RunAsync("sh", "-c", "grep -l '(mapd bulk reads)' /proc/$(systemctl show -p MainPID --value mapd.service)/task/*/stat | xargs cat | sed 's/.*) //' | cut -d' ' -f17");
+        Assert.True(nice.Output.Trim() == "19", $"the bulk-read thread is not at nice 19: {nice}");
     }
 
     [RequiresSystemFact(SystemNeed.Guest)]

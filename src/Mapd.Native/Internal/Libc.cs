@@ -153,6 +153,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "getpid")]
     internal static partial int GetPid();
 
+    [LibraryImport(Lib, EntryPoint = "gettid")]
+    internal static partial int GetTid();
+
+    [LibraryImport(Lib, EntryPoint = "setpriority", SetLastError = true)]
+    internal static partial int SetPriority(int which, uint who, int priority);
+
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollDescriptor
     {

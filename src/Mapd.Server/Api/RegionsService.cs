@@ -21,6 +21,7 @@ public sealed class RegionsService(
     WatchHub watches,
     RegionPermissions permissions,
     DaemonInfo daemon,
+    BulkReadLane bulkReads,
     HealthCheckService healthChecks,
     IHostApplicationLifetime lifetime) : Protocol.V1.Regions.RegionsBase
 {
@@ -58,14 +59,16 @@ public sealed class RegionsService(
     /// <inheritdoc />
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
-        var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken, context.Caller());
-        var response = new ListResponse { NextPageToken = next };
-        foreach (var region in regions)
-        {
-            response.Regions.Add(RegionMessages.Summary(region));
-        }
-
-        return Task.FromResult(response);
+        var caller = context.Caller();
+        return bulkReads.RunAsync(
+            () =>
+            {
+                var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken, caller);
+                var response = new ListResponse { NextPageToken = next };
+                response.Regions.AddRange(regions.Select(RegionMessages.Summary));
+                return response;
+            },
+            context.CancellationToken);
     }
 
     /// <inheritdoc />

@@ -64,6 +64,7 @@ public static class MapdHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ConnectionAdmission>>()));
         builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddSingleton<BulkReadLane>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();

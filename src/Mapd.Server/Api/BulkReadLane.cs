@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Mapd.Native;
+
+namespace Mapd.Server.Api;
+
+/// <summary>
+/// One thread at nice 19 for replies whose cost grows with the number of regions (a List of
+/// thousands). The reply is built there, and so is its serialisation: the call's continuation
+/// runs on the thread that completes it. Opens, resizes and closes on normal threads preempt it
+/// at once, so a loop of large Lists takes only the CPU they leave instead of delaying them by a
+/// scheduler slice; with nothing else to do, it runs at full speed.
+/// </summary>
+public sealed class BulkReadLane : IDisposable
+{
+    // The most nice allows without privilege; it can never be lowered again, so the thread keeps it.
+    private const int Nice = 19;
+    private readonly BlockingCollection<Action> _work = [];
+    private readonly Thread _thread;
+
+    /// <summary>Starts the lane's thread.</summary>
+    public BulkReadLane()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "mapd bulk reads" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on the lane. The task completes on the lane's thread, so what
+    /// awaits it (the reply's serialisation) runs there too.
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<T> read, CancellationToken cancellationToken)
+    {
+        // Continuations run inline on purpose: see the summary.
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.None);
+        void Work()
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                result.TrySetCanceled(cancellationToken);
+                return;
+            }
+
+            T value;
+            try
+            {
+                value = read();
+            }
+            catch (Exception e)
+            {
+                result.TrySetException(e);
+                return;
+            }
+
+            result.TrySetResult(value);
+        }
+
+        try
+        {
+            _work.Add(Work, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed: the daemon is stopping; read on the caller's thread rather than fail.
+            return Task.FromResult(read());
+        }
+
+        return result.Task;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _work.CompleteAdding();
+
+    private void Run()
+    {
+        try
+        {
+            ThreadNice.SetForCurrentThread(Nice);
+        }
+        catch (SystemCallException)
+        {
+            // A sandbox that forbids setpriority leaves the lane at normal priority: slower opens beside Lists, nothing worse.
+        }
+
+        foreach (var work in _work.GetConsumingEnumerable())
+        {
+            work();
+        }
+    }
+}
