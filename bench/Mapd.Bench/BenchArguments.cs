@@ -22,8 +22,7 @@ internal sealed record BenchArguments
 
     /// <summary>
     /// Experiment: a second raw session that does not answer FD messages with TAKEN runs next to
-    /// the one that does, and the daemon runs with a limit of unread fds high enough not to
-    /// mind, to show what the per-fd TAKEN costs.
+    /// the one that does, to show what the per-fd TAKEN costs.
     /// </summary>
     public bool TakenExperiment { get; init; }
 

@@ -131,9 +131,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         var daemonPath = arguments.DaemonPath ?? TestEnvironment.ReleaseDaemonDll;
         Console.WriteLine(BenchMachine.Describe("mapd Open benchmark", daemonPath));
 
-        // Only the TAKEN experiment needs a different daemon configuration: without TAKEN every handoff stays "unread".
-        var settings = arguments.TakenExperiment ? new Dictionary<string, string> { ["Mapd:Limits:MaxUnreadFds"] = "1000000000" } : [];
-        await using var daemon = await MapdDaemon.StartAsync(BenchDaemon.Options(daemonPath, settings), cancellationToken);
+        await using var daemon = await MapdDaemon.StartAsync(BenchDaemon.Options(daemonPath, new Dictionary<string, string>()), cancellationToken);
         try
         {
             await using var bench = await SetUpAsync(arguments, daemon, cancellationToken);
@@ -520,9 +518,9 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens read-only, retrying RESOURCE_EXHAUSTED: under load the daemon can count more than
-    /// Mapd:Limits:MaxUnreadFds descriptors as untaken although the client took them at once
-    /// (their TAKEN is still queued on the daemon's side). The refusals are counted and reported.
+    /// Opens read-only, retrying RESOURCE_EXHAUSTED, which the daemon answers when more than
+    /// Mapd:Limits:MaxUnreadFds descriptors wait in the session's socket (the client's receiver
+    /// thread fell behind). The refusals are counted and reported.
     /// </summary>
     private static async Task<MappedRegion> OpenCountingRefusalsAsync(MapdClient client, string name, ThroughputRecorder recorder, CancellationToken cancellationToken)
     {

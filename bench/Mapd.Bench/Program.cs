@@ -21,8 +21,8 @@ internal static class Program
                         (at most 3x as long) (default 10)
           --only TEXT   run only the scenarios whose name contains TEXT (or one of several, comma-separated),
                         e.g. "no-op gRPC rate,Open rate": to profile one, or for a quick check
-          --taken-experiment  also run the raw-session rate on a session that never sends TAKEN
-                        (daemon started with a huge Mapd:Limits:MaxUnreadFds), to show what TAKEN costs
+          --taken-experiment  also run the raw-session rate on a session that never sends TAKEN,
+                        to show what TAKEN costs
           --daemon P    mapd.dll to start (default: src/Mapd.Server/bin/Release/net10.0/mapd.dll
                         of this repository; build it with 'dotnet build -c Release src/Mapd.Server')
 

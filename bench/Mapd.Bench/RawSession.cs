@@ -35,8 +35,8 @@ internal sealed class RawSession : IDisposable
     /// <summary>Connects and runs HELLO/WELCOME.</summary>
     /// <param name="path">The session socket.</param>
     /// <param name="acknowledge">
-    /// Answer each FD with TAKEN, as the protocol asks. False only for the experiment that
-    /// measures what TAKEN costs; the daemon must then run with a huge Mapd:Limits:MaxUnreadFds.
+    /// Answer each FD with TAKEN, which the protocol allows (the daemon counts unread descriptors in
+    /// the kernel's queue, so TAKEN only frees room sooner). False for the experiment that prices it.
     /// </param>
     public static RawSession Connect(string path, bool acknowledge = true)
     {

@@ -5,8 +5,9 @@ namespace Mapd.Protocol;
 /// <summary>
 /// The session socket's messages (all integers little-endian):
 /// HELLO <c>MAPD u16</c>, WELCOME <c>MAPD u16 id[16]</c>, FD <c>MAPF u64</c> + one fd,
-/// TAKEN <c>MAPT u64...</c> (client to daemon: those fds arrived; one to
-/// <see cref="MaxTakenIds"/> ids, so a burst of handoffs costs one acknowledgement),
+/// TAKEN <c>MAPT u64...</c> (client to daemon, optional: those fds arrived; one to
+/// <see cref="MaxTakenIds"/> ids. The daemon counts unread fds in the kernel's queue, so TAKEN
+/// only frees room sooner; the client library sends none),
 /// CLOSE <c>MAPC u64 name</c> (client to daemon: this session no longer maps the region
 /// <c>name</c>, whose newest descriptor it received had that handoff id; the daemon ignores a
 /// CLOSE older than the session's newest open of the name, which may have overtaken it),

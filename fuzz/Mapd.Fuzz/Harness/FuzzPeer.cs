@@ -8,7 +8,8 @@ namespace Mapd.Fuzz.Harness;
 /// <summary>
 /// A client process as the daemon sees it: a kernel-style identity and a session over a real
 /// SEQPACKET connection, whose client end takes each descriptor the daemon hands off and answers
-/// TAKEN, as the client library does, so opens never wait on an unread socket.
+/// TAKEN (optional in the protocol, and the way to exercise the daemon's reading of it), so opens
+/// never wait on an unread socket.
 /// </summary>
 public sealed class FuzzPeer : IDisposable
 {

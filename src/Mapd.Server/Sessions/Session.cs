@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Mapd.Native;
 using Mapd.Server.Errors;
@@ -14,11 +15,15 @@ public sealed class Session : IRegionMapper, IDisposable
 {
     private static long s_lastHandoffId;
     private readonly Socket _socket;
-    private readonly HashSet<ulong> _unread = [];
+    // Handoffs sent and not acknowledged, in the order the socket holds them.
+    private readonly List<ulong> _unread = [];
     private readonly SemaphoreSlim _slots;
     private readonly Lock _sending = new();
     private readonly int _maxUnread;
     private readonly int _queuedMessageCost;
+
+    // How often an open waiting for room looks at the kernel's count, for clients that send no TAKEN.
+    private static readonly TimeSpan ReadPollInterval = TimeSpan.FromMilliseconds(5);
 
     /// <param name="socket">The accepted connection.</param>
     /// <param name="id">The 16-byte session id.</param>
@@ -60,13 +65,14 @@ public sealed class Session : IRegionMapper, IDisposable
     public MapperRegistrations Registrations { get; } = new();
 
     /// <summary>
-    /// Descriptors sent and not yet read: those not acknowledged with TAKEN, or, when the client
-    /// acknowledged more than it read, the messages the kernel still holds in its socket.
+    /// Descriptors sent and not yet read, by the kernel's count of the messages still in the
+    /// client's socket; TAKEN can only make the count lower sooner, never lift the bound.
     /// </summary>
     public int UnreadDescriptors
     {
         get
         {
+            ForgetWhatWasRead();
             int acknowledged;
             lock (_unread)
             {
@@ -93,7 +99,7 @@ public sealed class Session : IRegionMapper, IDisposable
     /// </summary>
     public async Task ReserveDescriptorAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        if (!await _slots.WaitAsync(wait, cancellationToken))
+        if (!_slots.Wait(0, CancellationToken.None) && !await WaitForSlotAsync(wait, cancellationToken))
         {
             throw UnreadLimit();
         }
@@ -122,11 +128,6 @@ public sealed class Session : IRegionMapper, IDisposable
     /// </summary>
     public void HandOff(FileDescriptor descriptor, ulong handoffId)
     {
-        lock (_unread)
-        {
-            _unread.Add(handoffId);
-        }
-
         Span<byte> message = stackalloc byte[SessionFrames.HandoffLength];
         SessionFrames.WriteFd(message, handoffId);
         try
@@ -135,11 +136,17 @@ public sealed class Session : IRegionMapper, IDisposable
             lock (_sending)
             {
                 // TAKEN is the client's word; the kernel's queue is the truth. Counting and sending
-                // under one lock keeps concurrent opens from passing the bound together.
+                // under one lock keeps concurrent opens from passing the bound together, and keeps
+                // _unread in the socket's order.
                 if (KernelQueueFull())
                 {
-                    Forget(handoffId);
+                    _slots.Release();
                     throw UnreadLimit();
+                }
+
+                lock (_unread)
+                {
+                    _unread.Add(handoffId);
                 }
 
                 sent = UnixSockets.TrySendWithDescriptor(_socket.SafeHandle, message, descriptor, $"session {Id}");
@@ -194,6 +201,61 @@ public sealed class Session : IRegionMapper, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Waits for a slot until <paramref name="wait"/> passes. A TAKEN frees one at once; without
+    /// TAKEN, the kernel's count shows what the client read, so the wait also looks there.
+    /// </summary>
+    private async Task<bool> WaitForSlotAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            ForgetWhatWasRead();
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return _slots.Wait(0, CancellationToken.None);
+            }
+
+            if (await _slots.WaitAsync(left < ReadPollInterval ? left : ReadPollInterval, cancellationToken))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees the slots of handoffs the client read without acknowledging them: the socket is a
+    /// queue, so of the handoffs sent, all but the newest the kernel still holds were read.
+    /// </summary>
+    private void ForgetWhatWasRead()
+    {
+        var read = 0;
+        lock (_sending)
+        {
+            int queued;
+            try
+            {
+                queued = QueuedMessages();
+            }
+            catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            lock (_unread)
+            {
+                read = Math.Max(0, _unread.Count - queued);
+                _unread.RemoveRange(0, read);
+            }
+        }
+
+        if (read > 0)
+        {
+            _slots.Release(read);
+        }
+    }
+
     /// <summary>Messages (WELCOME and FDs) the client has not read off its socket yet, by the kernel's count.</summary>
     private int QueuedMessages()
     {
@@ -215,5 +277,5 @@ public sealed class Session : IRegionMapper, IDisposable
     }
 
     private RefusedException UnreadLimit() => RefusedException.Exhausted(
-        $"session {Id} has {_maxUnread} descriptors it has not taken from mapd-fd.sock (Mapd:Limits:MaxUnreadFds); read them and answer each with TAKEN (the client library does) before opening more");
+        $"session {Id} has {_maxUnread} descriptors it has not taken from mapd-fd.sock (Mapd:Limits:MaxUnreadFds); read them (the client library does) before opening more");
 }

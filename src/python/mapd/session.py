@@ -12,9 +12,9 @@ from collections.abc import Callable
 VERSION = 1
 HELLO = b"MAPD" + struct.pack("<H", VERSION)
 WELCOME_LENGTH = 22
-HANDOFF = struct.Struct("<4sQ")  # FD: b"MAPF" + u64 handoff id (+ one descriptor); TAKEN: b"MAPT" + u64 ids
-MAX_TAKEN_IDS = 64
-MAX_FRAME = 4 + 8 * MAX_TAKEN_IDS  # the longest frame either side sends
+HANDOFF = struct.Struct("<4sQ")  # FD: b"MAPF" + u64 handoff id (+ one descriptor)
+MAX_BURST = 64  # FD messages taken off the socket per wake-up
+MAX_FRAME = 4 + 8 * 64  # the longest frame either side sends (a TAKEN of 64 ids)
 REFUSED = struct.Struct("<4sI")  # b"MAPR" + u32 gRPC status code, then the UTF-8 reason
 HANDSHAKE_TIMEOUT = 10.0
 FD_SIZE = array.array("i").itemsize
@@ -37,9 +37,10 @@ class SessionSocket:
     """This process's session with the daemon: a ``SOCK_SEQPACKET`` connection whose life is the
     lease on every mapping the session holds (the kernel closes it when the process dies).
 
-    A receiver thread takes every FD message off the socket, answers with TAKEN (the daemon
-    refuses opens while too many descriptors sit unread) and hands the descriptor to whoever
-    waits for its handoff id, whether the descriptor or the gRPC reply arrives first."""
+    A receiver thread takes every FD message off the socket at once (the daemon refuses opens
+    while too many descriptors sit unread in it, by the kernel's count, so no TAKEN is sent) and
+    hands the descriptor to whoever waits for its handoff id, whether the descriptor or the gRPC
+    reply arrives first."""
 
     def __init__(self, path: str, on_closed: Callable[[], None]) -> None:
         """Connects and runs HELLO/WELCOME. Raises OSError when the socket cannot be reached."""
@@ -118,11 +119,11 @@ class SessionSocket:
         self._on_closed()
 
     def _receive_burst(self) -> bool:
-        """Blocks for one message, takes whatever else is queued, acknowledges them all with one
-        TAKEN, then delivers. False once the daemon closed the session."""
+        """Blocks for one message, takes whatever else is queued, then delivers. False once the
+        daemon closed the session."""
         arrived: list[tuple[int, int]] = []
         ended = False
-        while len(arrived) < MAX_TAKEN_IDS:
+        while len(arrived) < MAX_BURST:
             try:
                 message, fds = self._receive_one(wait=not arrived)
             except BlockingIOError:
@@ -143,8 +144,6 @@ class SessionSocket:
                 waiter = self._waiters.get(handoff_id)
                 if waiter is not None:
                     waiter.set()
-        if arrived:
-            self._socket.send(b"MAPT" + b"".join(struct.pack("<Q", handoff_id) for handoff_id, _ in arrived))
         return not ended
 
     def _receive_one(self, wait: bool) -> tuple[bytes, list[int]]:

@@ -5,7 +5,7 @@ namespace Mapd.Client.Tests.Fakes;
 
 /// <summary>
 /// The daemon's session socket, played by the test over a real SOCK_SEQPACKET socket: it
-/// answers HELLO with WELCOME, hands over descriptors with SCM_RIGHTS, reads TAKEN, and can go away.
+/// answers HELLO with WELCOME, hands over descriptors with SCM_RIGHTS, reads what the client sends, and can go away.
 /// </summary>
 public sealed class SeqPacketDaemon : IDisposable
 {
@@ -58,19 +58,28 @@ public sealed class SeqPacketDaemon : IDisposable
         }
     }
 
-    /// <summary>Reads the next TAKEN and returns its ids.</summary>
-    public async Task<List<ulong>> TakenAsync()
+    /// <summary>Waits until the client read everything sent to it, by the kernel's count (SIOCOUTQ).</summary>
+    public async Task WaitUntilReadAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (UnixSockets.QueuedBytes(Peer.SafeHandle) > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the client did not read its session socket within 30 s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5));
+        }
+    }
+
+    /// <summary>Reads the next frame the client sent and returns its bytes.</summary>
+    public async Task<byte[]> NextFrameAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var buffer = new byte[SessionFrames.MaxLength];
         var received = await Peer.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-        var ids = new List<ulong>();
-        if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), ids))
-        {
-            throw new InvalidDataException("the client did not answer with TAKEN");
-        }
-
-        return ids;
+        return buffer[..received];
     }
 
     /// <summary>The daemon goes away: the session's connection closes.</summary>

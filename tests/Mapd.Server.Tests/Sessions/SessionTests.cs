@@ -180,6 +180,41 @@ public sealed class SessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_client_that_reads_without_sending_Taken_gets_its_room_back()
+    {
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        HandOff();
+        HandOff();
+        var refused = await Assert.ThrowsAsync<RefusedException>(() => _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None));
+
+        DrainClient(2);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(Refusal.ResourceExhausted, refused.Reason);
+        Assert.Equal(0, _session.UnreadDescriptors);
+    }
+
+    [Fact]
+    public async Task A_waiting_reservation_gets_the_slot_once_the_client_reads_without_sending_Taken()
+    {
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        HandOff();
+        HandOff();
+        var waiting = _session.ReserveDescriptorAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
+        var completedEarly = waiting.IsCompleted;
+
+        DrainClient(1);
+        await waiting.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.False(completedEarly);
+        Assert.Equal(1, _session.UnreadDescriptors);
+        DrainClient(1);
+    }
+
+    [Fact]
     public async Task CancelReservation_gives_the_slot_back()
     {
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);

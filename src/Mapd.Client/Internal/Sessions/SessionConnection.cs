@@ -4,9 +4,10 @@ using Mapd.Native;
 namespace Mapd.Client.Internal.Sessions;
 
 /// <summary>
-/// This process's session on <c>mapd-fd.sock</c>. A dedicated thread receives FD messages,
-/// answers each with TAKEN, and hands the descriptor to whichever call waits for that handoff
-/// id, whether the descriptor or the gRPC reply arrives first. A descriptor nobody will take
+/// This process's session on <c>mapd-fd.sock</c>. A dedicated thread receives FD messages and
+/// hands each descriptor to whichever call waits for that handoff id, whether the descriptor or
+/// the gRPC reply arrives first. It sends no TAKEN: the daemon counts what is unread by the
+/// kernel's queue, and an acknowledgement per burst cost a message and a wake-up on both sides. A descriptor nobody will take
 /// (its open was cancelled) is closed, whenever it arrives.
 /// </summary>
 internal sealed class SessionConnection : ISession
@@ -188,15 +189,13 @@ internal sealed class SessionConnection : ISession
     private void Receive()
     {
         var buffer = new byte[64];
-        var taken = new byte[SessionFrames.MaxLength];
         var ids = new ulong[SessionFrames.MaxTakenIds];
         var arrived = new FileDescriptor[SessionFrames.MaxTakenIds];
         try
         {
             while (true)
             {
-                // Block for one message, then take whatever else is already queued, and
-                // acknowledge the whole burst with one TAKEN.
+                // Block for one message, then take whatever else is already queued.
                 var count = 0;
                 var ended = false;
                 while (count < ids.Length)
@@ -223,12 +222,6 @@ internal sealed class SessionConnection : ISession
                     {
                         descriptor?.Dispose();
                     }
-                }
-
-                if (count > 0)
-                {
-                    var length = SessionFrames.WriteTaken(taken, ids.AsSpan(0, count));
-                    UnixSockets.Send(_socket, taken.AsSpan(0, length), _path);
                 }
 
                 for (var i = 0; i < count; i++)

@@ -15,16 +15,19 @@ public sealed class SessionConnectionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_descriptor_handed_over_reaches_the_call_waiting_for_it_and_is_acknowledged()
+    public async Task A_descriptor_handed_over_reaches_the_call_waiting_for_it_and_nothing_answers_it()
     {
         using var session = await ConnectAsync();
 
         var taking = session.TakeAsync(5, CancellationToken.None);
         _daemon.Hand(5, _file.Descriptor);
-        var taken = await _daemon.TakenAsync();
         using var descriptor = await taking.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(session.TrySendClose(5, "region", wait: true));
+        var next = await _daemon.NextFrameAsync();
 
-        Assert.Equal([5UL], taken);
+        // The daemon counts unread descriptors in the kernel's queue: no TAKEN comes before the CLOSE.
+        Assert.True(SessionFrames.TryReadClose(next, out var closed, out var name));
+        Assert.Equal((5UL, "region"), (closed, name));
         Assert.Equal(Native.Files.Stat(_file.Descriptor, "region").Inode, Native.Files.Stat(descriptor, "region").Inode);
     }
 
@@ -54,9 +57,9 @@ public sealed class SessionConnectionTests : IDisposable
         var before = OpenCopies();
 
         _daemon.Hand(9, _file.Descriptor);
-        await _daemon.TakenAsync();
+        await _daemon.WaitUntilReadAsync();
 
-        // The receiver closes it right after acknowledging it.
+        // The receiver closes it as soon as it read it.
         var after = OpenCopies();
         for (var i = 0; after > before && i < 3000; i++)
         {
