@@ -10,12 +10,26 @@ internal sealed class ListLoopProcess : IDisposable
 
     private ListLoopProcess(Process process) => _process = process;
 
-    /// <summary>Starts the process (this executable again) against the daemon in <paramref name="socketDirectory"/>.</summary>
-    public static async Task<ListLoopProcess> StartAsync(string socketDirectory)
+    /// <summary>
+    /// Starts the process (this executable again) against the daemon in <paramref name="socketDirectory"/>,
+    /// under <c>nice -n <paramref name="nice"/></c> when one is given.
+    /// </summary>
+    public static async Task<ListLoopProcess> StartAsync(string socketDirectory, int? nice = null)
     {
         var start = SelfCommand.For(ListLoop.Command);
         start.RedirectStandardInput = true;
         start.ArgumentList.Add(socketDirectory);
+        if (nice is { } value)
+        {
+            string[] command = [start.FileName, .. start.ArgumentList];
+            start.FileName = "nice";
+            start.ArgumentList.Clear();
+            foreach (var argument in (string[])["-n", value.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         var loop = new ListLoopProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the List loop"));
         await loop.ExpectAsync("ready");
         return loop;

@@ -24,6 +24,7 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
     private readonly MapdDaemon _daemon;
     private readonly GrpcChannel _channel;
     private readonly ListLoopProcess _lister;
+    private readonly ListLoopProcess _niceLister;
     private readonly Regions.RegionsClient _regions;
     private readonly RawSession _creator;
     private readonly RawSession _opener;
@@ -33,16 +34,19 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
     private readonly LatencyRecorder _listPaged = new("List, pages");
     private readonly LatencyRecorder _openQuiet = new("Open alone");
     private readonly LatencyRecorder _openBesideList = new("Open beside a List loop");
+    private readonly LatencyRecorder _openBesideNiceList = new("Open beside a List loop at nice 19");
     private readonly LatencyRecorder _resizeQuiet = new("Resize, no watchers");
     private readonly LatencyRecorder _resizeWatched = new("Resize, watched");
     private long _listsBesideOpens;
+    private long _listsBesideOpensNice;
 
-    private ScaleBenchmark(ScaleArguments arguments, MapdDaemon daemon, GrpcChannel channel, ListLoopProcess lister, RawSession creator, RawSession opener)
+    private ScaleBenchmark(ScaleArguments arguments, MapdDaemon daemon, GrpcChannel channel, ListLoopProcess lister, ListLoopProcess niceLister, RawSession creator, RawSession opener)
     {
         _arguments = arguments;
         _daemon = daemon;
         _channel = channel;
         _lister = lister;
+        _niceLister = niceLister;
         _regions = new Regions.RegionsClient(channel);
         _creator = creator;
         _opener = opener;
@@ -65,9 +69,10 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
         using var channel = MapdChannel.Create(grpcPath, TimeSpan.FromSeconds(10));
         using var lister = await ListLoopProcess.StartAsync(daemon.SocketDirectory);
+        using var niceLister = await ListLoopProcess.StartAsync(daemon.SocketDirectory, nice: 19);
         using var creator = RawSession.Connect(sessionPath);
         using var opener = RawSession.Connect(sessionPath);
-        await using var bench = new ScaleBenchmark(arguments, daemon, channel, lister, creator, opener);
+        await using var bench = new ScaleBenchmark(arguments, daemon, channel, lister, niceLister, creator, opener);
         try
         {
             await bench.PopulateAsync(cancellationToken);
@@ -132,10 +137,11 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
             }
 
             await OpenLoopAsync(_openQuiet, _arguments.Phase, cancellationToken);
-            await OpenBesideListsAsync(cancellationToken);
+            await OpenBesideListsAsync(_lister, _openBesideList, cancellationToken);
+            await OpenBesideListsAsync(_niceLister, _openBesideNiceList, cancellationToken);
             await ResizeLoopAsync(_resizeQuiet, _arguments.Phase, cancellationToken);
             await ResizeWatchedAsync(cancellationToken);
-            foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _resizeQuiet, _resizeWatched])
+            foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _resizeQuiet, _resizeWatched])
             {
                 recorder.EndRound();
             }
@@ -185,16 +191,24 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
     }
 
     /// <summary>Open latency while another client process lists every region, back to back.</summary>
-    private async Task OpenBesideListsAsync(CancellationToken cancellationToken)
+    private async Task OpenBesideListsAsync(ListLoopProcess lister, LatencyRecorder recorder, CancellationToken cancellationToken)
     {
-        await _lister.RunAsync();
+        await lister.RunAsync();
         try
         {
-            await OpenLoopAsync(_openBesideList, _arguments.Phase, cancellationToken);
+            await OpenLoopAsync(recorder, _arguments.Phase, cancellationToken);
         }
         finally
         {
-            _listsBesideOpens += await _lister.PauseAsync();
+            var lists = await lister.PauseAsync();
+            if (lister == _lister)
+            {
+                _listsBesideOpens += lists;
+            }
+            else
+            {
+                _listsBesideOpensNice += lists;
+            }
         }
     }
 
@@ -292,6 +306,7 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         table.Add($"List of all {n} in pages of {PageSize}", _listPaged, null);
         table.Add("Open read-only of a random region (gRPC until the fd is in hand), alone", _openQuiet, null);
         table.Add($"same, beside another client process listing all regions back to back ({_listsBesideOpens:N0} Lists ran)", _openBesideList, null);
+        table.Add($"same, that listing process at nice 19 (diagnostic: its own CPU left out; {_listsBesideOpensNice:N0} Lists ran)", _openBesideNiceList, null);
         table.Add("Resize of one region by a page (grow or shrink, nobody maps it), no watchers", _resizeQuiet, null);
         table.Add($"same, with {_arguments.Watchers:N0} Watch streams on other regions", _resizeWatched, null);
         text.Append(table).Append('\n');
@@ -313,12 +328,13 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
             Targets (same run):
             - daemon descriptors with {n} regions each opened once both ways <= 2,000: {Verdict(peakFds <= 2000)} — {peakFds}
             - Open p99 beside a List loop <= 1.5 x alone: {Verdict(openRatio <= 1.5)} — {F(_openBesideList.PercentileMicroseconds(0.99))} / {F(_openQuiet.PercentileMicroseconds(0.99))} us = {openRatio:0.00}x (p50 {_openBesideList.PercentileMicroseconds(0.50) / _openQuiet.PercentileMicroseconds(0.50):0.00}x)
+              - with the listing process at nice 19 (not the target's setting): p99 {_openBesideNiceList.PercentileMicroseconds(0.99) / _openQuiet.PercentileMicroseconds(0.99):0.00}x, p50 {_openBesideNiceList.PercentileMicroseconds(0.50) / _openQuiet.PercentileMicroseconds(0.50):0.00}x
             - Resize latency with {_arguments.Watchers:N0} watchers of other regions <= 2 x with none: {Verdict(resizeRatio <= 2)} — p50 {F(_resizeWatched.PercentileMicroseconds(0.50))} / {F(_resizeQuiet.PercentileMicroseconds(0.50))} us = {resizeRatio:0.00}x (p99 {resizeTail:0.00}x)
 
             Per round (p50 us):
 
             """);
-        foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _resizeQuiet, _resizeWatched])
+        foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _resizeQuiet, _resizeWatched])
         {
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundMediansMicroseconds.Select(F))} ({recorder.Count} samples)\n");
         }
