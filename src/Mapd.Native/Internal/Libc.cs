@@ -156,8 +156,8 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "gettid")]
     internal static partial int GetTid();
 
-    [LibraryImport(Lib, EntryPoint = "setpriority", SetLastError = true)]
-    internal static partial int SetPriority(int which, uint who, int priority);
+    [LibraryImport(Lib, EntryPoint = "sched_setscheduler", SetLastError = true)]
+    internal static partial int SchedSetScheduler(int pid, int policy, int* param);
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollDescriptor

@@ -4,16 +4,15 @@ using Mapd.Native;
 namespace Mapd.Server.Api;
 
 /// <summary>
-/// One thread at nice 19 for replies whose cost grows with the number of regions (a List of
-/// thousands). The reply is built there, and so is its serialisation: the call's continuation
-/// runs on the thread that completes it. Opens, resizes and closes on normal threads preempt it
-/// at once, so a loop of large Lists takes only the CPU they leave instead of delaying them by a
-/// scheduler slice; with nothing else to do, it runs at full speed.
+/// One thread under <c>SCHED_IDLE</c> for replies whose cost grows with the number of regions
+/// (a List of everything, from a catalog larger than a page). The reply is built there, and so is its serialisation: the call's
+/// continuation runs on the thread that completes it. Opens, resizes and closes on ordinary
+/// threads preempt it the moment they wake, so a loop of large Lists takes only the CPU they
+/// leave instead of delaying them by a scheduler slice (nice 19 still let it finish its slice);
+/// with nothing else to do, it runs at full speed.
 /// </summary>
 public sealed class BulkReadLane : IDisposable
 {
-    // The most nice allows without privilege; it can never be lowered again, so the thread keeps it.
-    private const int Nice = 19;
     private readonly BlockingCollection<Action> _work = [];
     private readonly Thread _thread;
 
@@ -74,11 +73,11 @@ public sealed class BulkReadLane : IDisposable
     {
         try
         {
-            ThreadNice.SetForCurrentThread(Nice);
+            ThreadScheduling.SetIdlePolicyForCurrentThread();
         }
         catch (SystemCallException)
         {
-            // A sandbox that forbids setpriority leaves the lane at normal priority: slower opens beside Lists, nothing worse.
+            // A sandbox that forbids sched_setscheduler leaves the lane an ordinary thread: slower opens beside Lists, nothing worse.
         }
 
         foreach (var work in _work.GetConsumingEnumerable())

@@ -60,15 +60,18 @@ public sealed class RegionsService(
     public override Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return bulkReads.RunAsync(
-            () =>
-            {
-                var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken, caller);
-                var response = new ListResponse { NextPageToken = next };
-                response.Regions.AddRange(regions.Select(RegionMessages.Summary));
-                return response;
-            },
-            context.CancellationToken);
+        ListResponse Read()
+        {
+            var (regions, next) = store.List(request.Prefix, (int)Math.Min(request.PageSize, MaxPageSize), request.PageToken, caller);
+            var response = new ListResponse { NextPageToken = next };
+            response.Regions.AddRange(regions.Select(RegionMessages.Summary));
+            return response;
+        }
+
+        // A page is cheap and runs here; everything at once from a large catalog yields to opens.
+        return request.PageSize == 0 && store.Count > MaxPageSize
+            ? bulkReads.RunAsync(Read, context.CancellationToken)
+            : Task.FromResult(Read());
     }
 
     /// <inheritdoc />

@@ -10,12 +10,12 @@ public sealed class BulkReadLaneTests : IDisposable
     public void Dispose() => _lane.Dispose();
 
     [Fact]
-    public async Task A_read_runs_on_the_lanes_thread_at_nice_19()
+    public async Task A_read_runs_on_the_lanes_thread_under_SCHED_IDLE()
     {
-        var (thread, nice) = await _lane.RunAsync(() => (Thread.CurrentThread.Name, NiceOfThisThread()), CancellationToken.None);
+        var (thread, policy) = await _lane.RunAsync(() => (Thread.CurrentThread.Name, PolicyOfThisThread()), CancellationToken.None);
 
         Assert.Equal("mapd bulk reads", thread);
-        Assert.Equal(19, nice);
+        Assert.Equal(5, policy);
     }
 
     [Fact]
@@ -77,9 +77,10 @@ public sealed class BulkReadLaneTests : IDisposable
         Assert.Equal(Environment.CurrentManagedThreadId, thread);
     }
 
-    private static int NiceOfThisThread()
+    /// <summary>Field 41 (policy) of /proc/thread-self/stat; 5 is SCHED_IDLE.</summary>
+    private static int PolicyOfThisThread()
     {
         var stat = File.ReadAllText("/proc/thread-self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], CultureInfo.InvariantCulture);
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[38], CultureInfo.InvariantCulture);
     }
 }
