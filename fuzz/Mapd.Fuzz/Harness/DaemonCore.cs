@@ -43,6 +43,7 @@ public sealed class DaemonCore : IDisposable
         services.AddHealthChecks();
         services.AddRegions(options);
         services.AddSingleton<ErrorInterceptor>();
+        services.AddSingleton<BulkReadLane>();
         services.AddSingleton<RegionsService>();
         _services = services.BuildServiceProvider();
 
