@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Mapd.Native;
 using Mapd.Server.Errors;
@@ -22,8 +21,12 @@ public sealed class Session : IRegionMapper, IDisposable
     private readonly int _maxUnread;
     private readonly int _queuedMessageCost;
 
-    // How often an open waiting for room looks at the kernel's count, for clients that send no TAKEN.
-    private static readonly TimeSpan ReadPollInterval = TimeSpan.FromMilliseconds(5);
+    // While opens wait for room, one loop per session looks at the kernel's count (clients that
+    // send no TAKEN), soon at first, then backing off, so a client that never reads costs little.
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan LastPoll = TimeSpan.FromMilliseconds(100);
+    private int _waiting;
+    private int _polling;
 
     /// <param name="socket">The accepted connection.</param>
     /// <param name="id">The 16-byte session id.</param>
@@ -203,24 +206,61 @@ public sealed class Session : IRegionMapper, IDisposable
 
     /// <summary>
     /// Waits for a slot until <paramref name="wait"/> passes. A TAKEN frees one at once; without
-    /// TAKEN, the kernel's count shows what the client read, so the wait also looks there.
+    /// TAKEN, the session's poll loop frees slots as the kernel's count shows the client reading.
     /// </summary>
     private async Task<bool> WaitForSlotAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
-        while (true)
+        ForgetWhatWasRead();
+        if (_slots.Wait(0, CancellationToken.None))
         {
-            ForgetWhatWasRead();
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (left <= TimeSpan.Zero)
-            {
-                return _slots.Wait(0, CancellationToken.None);
-            }
+            return true;
+        }
 
-            if (await _slots.WaitAsync(left < ReadPollInterval ? left : ReadPollInterval, cancellationToken))
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            StartPollingUnlessRunning();
+            return await _slots.WaitAsync(wait, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private void StartPollingUnlessRunning()
+    {
+        if (Interlocked.CompareExchange(ref _polling, 1, 0) == 0)
+        {
+            _ = PollWhileWaitingAsync();
+        }
+    }
+
+    private async Task PollWhileWaitingAsync()
+    {
+        try
+        {
+            var delay = FirstPoll;
+            while (Volatile.Read(ref _waiting) > 0)
             {
-                return true;
+                await Task.Delay(delay);
+                delay = ForgetWhatWasRead() > 0 ? FirstPoll : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastPoll.Ticks));
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended; its waiting opens fail on their own.
+            return;
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+
+        // An open that began to wait just as the loop saw none waiting gets a loop of its own.
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            StartPollingUnlessRunning();
         }
     }
 
@@ -228,7 +268,8 @@ public sealed class Session : IRegionMapper, IDisposable
     /// Frees the slots of handoffs the client read without acknowledging them: the socket is a
     /// queue, so of the handoffs sent, all but the newest the kernel still holds were read.
     /// </summary>
-    private void ForgetWhatWasRead()
+    /// <returns>How many slots it freed.</returns>
+    private int ForgetWhatWasRead()
     {
         var read = 0;
         lock (_sending)
@@ -240,7 +281,7 @@ public sealed class Session : IRegionMapper, IDisposable
             }
             catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
             {
-                return;
+                return 0;
             }
 
             lock (_unread)
@@ -254,6 +295,8 @@ public sealed class Session : IRegionMapper, IDisposable
         {
             _slots.Release(read);
         }
+
+        return read;
     }
 
     /// <summary>Messages (WELCOME and FDs) the client has not read off its socket yet, by the kernel's count.</summary>

@@ -215,6 +215,33 @@ public sealed class SessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Many_opens_waiting_on_a_client_that_never_reads_are_refused_at_their_deadline_and_the_session_recovers()
+    {
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
+        HandOff();
+        HandOff();
+
+        var waiting = Enumerable.Range(0, 50).Select(_ => _session.ReserveDescriptorAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None)).ToArray();
+        var outcomes = await Task.WhenAll(waiting.Select(async w =>
+        {
+            try
+            {
+                await w;
+                return "granted";
+            }
+            catch (RefusedException e) when (e.Reason == Refusal.ResourceExhausted)
+            {
+                return "refused";
+            }
+        }));
+        DrainClient(2);
+        await _session.ReserveDescriptorAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal("refused", o));
+    }
+
+    [Fact]
     public async Task CancelReservation_gives_the_slot_back()
     {
         await _session.ReserveDescriptorAsync(TimeSpan.Zero, CancellationToken.None);
