@@ -3,6 +3,7 @@ using Grpc.Core;
 using Mapd.Protocol.V1;
 using Mapd.Server.Errors;
 using Mapd.Server.Hosting;
+using Mapd.Server.Meters;
 using Mapd.Server.Peers;
 using Mapd.Server.Regions;
 using Mapd.Server.Sessions;
@@ -10,12 +11,13 @@ using Mapd.Server.Storage;
 using Mapd.Server.Watches;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Region = Mapd.Protocol.V1.Region;
 
 namespace Mapd.Server.Api;
 
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service: messages in, domain calls, messages out.</summary>
-public sealed class RegionsService(
+public sealed partial class RegionsService(
     RegionStore store,
     SessionRegistry sessions,
     WatchHub watches,
@@ -23,7 +25,8 @@ public sealed class RegionsService(
     DaemonInfo daemon,
     BulkReadLane bulkReads,
     HealthCheckService healthChecks,
-    IHostApplicationLifetime lifetime) : Protocol.V1.Regions.RegionsBase
+    IHostApplicationLifetime lifetime,
+    ILogger<RegionsService> logger) : Protocol.V1.Regions.RegionsBase
 {
     // A page bigger than this would make one reply a large allocation; clients page on.
     private const uint MaxPageSize = 1000;
@@ -118,7 +121,20 @@ public sealed class RegionsService(
         {
             await foreach (var update in subscription.Updates.ReadAllAsync(watching.Token))
             {
-                await responseStream.WriteAsync(RegionMessages.Event(update), watching.Token);
+                var message = RegionMessages.Event(update);
+                try
+                {
+                    await responseStream.WriteAsync(message, watching.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The stream failed under the write: its client reset it or left, and Kestrel
+                    // takes an aborted stream's buffers away (a torn write surfaces as any
+                    // exception); the call's own cancellation may follow a moment later.
+                    Log.WatchWriteFailed(logger, caller.Uid, caller.Pid, e);
+                    MapdMetrics.CallFailed(StatusCode.Cancelled);
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
@@ -203,5 +219,11 @@ public sealed class RegionsService(
                 throw;
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 420, EventName = "WatchWriteFailed", Level = LogLevel.Debug, Message = "A Watch of uid {Uid} pid {Pid} ended while an event was being written")]
+        public static partial void WatchWriteFailed(ILogger logger, uint uid, int pid, Exception exception);
     }
 }
