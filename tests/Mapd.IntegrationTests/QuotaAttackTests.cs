@@ -21,7 +21,8 @@ public sealed class QuotaAttackTests
         await using var hog = Attacker.Start("flood.py", Hog, [Path.Join(daemon.SocketDirectory, "mapd-fd.sock"), "session", "6", "greet"]);
         Assert.Equal("connected 6", await hog.ReadLineAsync());
 
-        await SessionTests.Eventually(async () => (await hog.StatusAsync())["welcomed"] == 4);
+        // The hog reads its two REFUSED frames after the four WELCOMEs, when it gets the CPU.
+        await SessionTests.Eventually(async () => await hog.StatusAsync() is var s && s["welcomed"] == 4 && s["refused"] == 2);
         var status = await hog.StatusAsync();
         var hogsClient = await ClientProcess.RunAsync(daemon, Hog, "create", Status.UniqueName("hog"), "4096");
         var victim = await ClientProcess.RunAsync(daemon, Victim, "create", Status.UniqueName("victim"), "4096");
