@@ -75,21 +75,15 @@ public sealed class Session : IRegionMapper, IDisposable
     {
         get
         {
-            ForgetWhatWasRead();
+            var (_, queued) = ForgetWhatWasRead();
             int acknowledged;
             lock (_unread)
             {
                 acknowledged = _unread.Count;
             }
 
-            try
-            {
-                return Math.Max(acknowledged, QueuedMessages());
-            }
-            catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
-            {
-                return acknowledged;
-            }
+            // The socket going away leaves only the acknowledgements to count.
+            return Math.Max(acknowledged, queued ?? 0);
         }
     }
 
@@ -244,7 +238,7 @@ public sealed class Session : IRegionMapper, IDisposable
             while (Volatile.Read(ref _waiting) > 0)
             {
                 await Task.Delay(delay);
-                delay = ForgetWhatWasRead() > 0 ? FirstPoll : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastPoll.Ticks));
+                delay = ForgetWhatWasRead().Freed > 0 ? FirstPoll : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastPoll.Ticks));
             }
         }
         catch (ObjectDisposedException)
@@ -268,20 +262,20 @@ public sealed class Session : IRegionMapper, IDisposable
     /// Frees the slots of handoffs the client read without acknowledging them: the socket is a
     /// queue, so of the handoffs sent, all but the newest the kernel still holds were read.
     /// </summary>
-    /// <returns>How many slots it freed.</returns>
-    private int ForgetWhatWasRead()
+    /// <returns>How many slots it freed, and the kernel's count it went by (null when the socket is gone).</returns>
+    private (int Freed, int? Queued) ForgetWhatWasRead()
     {
         var read = 0;
+        int queued;
         lock (_sending)
         {
-            int queued;
             try
             {
                 queued = QueuedMessages();
             }
             catch (Exception e) when (e is SystemCallException or ObjectDisposedException)
             {
-                return 0;
+                return (0, null);
             }
 
             lock (_unread)
@@ -296,7 +290,7 @@ public sealed class Session : IRegionMapper, IDisposable
             _slots.Release(read);
         }
 
-        return read;
+        return (read, queued);
     }
 
     /// <summary>Messages (WELCOME and FDs) the client has not read off its socket yet, by the kernel's count.</summary>
