@@ -13,7 +13,8 @@ namespace Mapd.Server.Api.Wire;
 /// INVALID_ARGUMENT; the body is held to <see cref="RequestFrames"/>; and a call that ends with
 /// an error without reaching <see cref="ErrorInterceptor"/> (bad framing, a message that does not
 /// parse, an unknown method) is counted in <c>mapd_errors_total{code}</c> and logged, without a
-/// stack trace, at most once a second per peer.
+/// stack trace, at most once a second per peer. The response body never hands out an empty
+/// buffer (<see cref="ResetSafeResponseBody"/>).
 /// </summary>
 internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogThrottle<(uint Uid, int Pid)> limiter, ILogger<MalformedCallMiddleware> logger)
 {
@@ -43,6 +44,7 @@ internal sealed class MalformedCallMiddleware(RequestDelegate next, PeerLogThrot
             var body = context.Features.GetRequiredFeature<IRequestBodyPipeFeature>();
             var frames = new RequestFrames(method.FullName, method.Type is MethodType.Unary or MethodType.ServerStreaming);
             context.Features.Set<IRequestBodyPipeFeature>(new FramedBody(new FramedRequestReader(body.Reader, frames)));
+            context.Features.Set<IHttpResponseBodyFeature>(new ResetSafeResponseBody(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>()));
         }
 
         await next(context);
