@@ -38,6 +38,7 @@ public static class DaemonProgram
     {
         try
         {
+            WorkerThreadFloor.Apply();
             using var app = MapdHost.Build(settings);
             await app.RunAsync();
             return (int)ExitCode.Success;
