@@ -41,6 +41,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private readonly HandoffClient _handoff;
     private readonly RawSession _raw;
     private readonly RawSession? _rawWithoutTaken;
+    private readonly RawSession _floor;
     private readonly string[] _names;
     private readonly PingRequest _pingRequest = new();
 
@@ -49,6 +50,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private readonly ThroughputRecorder _noopRateSeparate = new("Regions/Ping, separate channels");
     private readonly ThroughputRecorder _rawRate = new("raw Open+Close, inline fd receive");
     private readonly ThroughputRecorder _rawRateWithoutTaken = new("raw Open+Close, inline fd receive, no TAKEN");
+    private readonly ThroughputRecorder _openFloor = new("Open floor: raw Open, inline fd receive, no TAKEN, no Close");
     private readonly LatencyRecorder _handoffRoundTrip = new("bare handoff (round trip)");
     private readonly LatencyRecorder _handoffOneWay = new("bare handoff (one way)");
     private readonly LatencyRecorder _openSmall = new("Open 2 MiB");
@@ -75,6 +77,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         HandoffClient handoff,
         RawSession raw,
         RawSession? rawWithoutTaken,
+        RawSession floor,
         string[] names)
     {
         _arguments = arguments;
@@ -89,6 +92,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         _handoff = handoff;
         _raw = raw;
         _rawWithoutTaken = rawWithoutTaken;
+        _floor = floor;
         _names = names;
         _scenarios =
         [
@@ -111,6 +115,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             Concurrent("Get rate", GetRateAsync, _getRate),
             OpenBursts("Open-only rate", _openOnlyRate),
             Concurrent("raw Open rate", (i, ct) => RawOpenAsync(_raw, _names[i], record: false, ct), _rawRate),
+            Concurrent("Open floor rate", (i, ct) => RawOpenAsync(_floor, _names[i], record: false, ct, close: false), _openFloor),
         ];
         if (_rawWithoutTaken is { } withoutTaken)
         {
@@ -151,6 +156,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         _self.Dispose();
         _raw.Dispose();
         _rawWithoutTaken?.Dispose();
+        _floor.Dispose();
         _handoff.Dispose();
         _pingChannel.Dispose();
         foreach (var channel in _pingChannels)
@@ -178,6 +184,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         HandoffClient? handoff = null;
         RawSession? raw = null;
         RawSession? rawWithoutTaken = null;
+        RawSession? floor = null;
         GrpcChannel? pingChannel = null;
         var pingChannels = new List<GrpcChannel>();
         try
@@ -204,17 +211,19 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
             raw = RawSession.Connect(sessionPath);
             rawWithoutTaken = arguments.TakenExperiment ? RawSession.Connect(sessionPath, acknowledge: false) : null;
+            floor = RawSession.Connect(sessionPath, acknowledge: false);
             for (var i = 0; i < arguments.Concurrency; i++)
             {
                 pingChannels.Add(MapdChannel.Create(grpcPath, options.ConnectTimeout));
             }
 
-            return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, names);
+            return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, floor, names);
         }
         catch
         {
             raw?.Dispose();
             rawWithoutTaken?.Dispose();
+            floor?.Dispose();
             handoff?.Dispose();
             pingChannel?.Dispose();
             foreach (var channel in pingChannels)
@@ -337,6 +346,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             - opens/s with Close >= 0.5 x Regions/Get calls/s: {Verdict(getRatio, getRatio >= 0.5)} — {ResultTable.Rate(_openRateShared.OperationsPerSecond)} / {ResultTable.Rate(_getRate.OperationsPerSecond)} = {getRatio:0.00}x (limit 0.50x)
               - median of the per-round ratios: {MedianRatio(_openRateShared, _getRate):0.00}x; by CPU cost (Get CPU/op over Open+dispose+Close CPU/op, both processes; unaffected by other load on the machine): {CpuRatio(_openRateShared, _getRate):0.00}x
               - against Regions/Ping: {Ratio(_openRateShared, _noopRate):0.00}x (by CPU {CpuRatio(_openRateShared, _noopRate):0.00}x); with the 100 ms linger against Get: {Ratio(_openRateLingering, _getRate):0.00}x; Open alone, Close untimed: {Ratio(_openOnlyRate, _getRate):0.00}x
+              - the floor of any Open + Close cycle on this machine, an Open with nothing after it (raw session, descriptor read inline by the caller, no TAKEN, no Close, no client library): {Ratio(_openFloor, _getRate):0.00}x (by CPU {CpuRatio(_openFloor, _getRate):0.00}x)
               - {c} MapdClients against {c} Ping channels: {Ratio(_openRateSeparate, _noopRateSeparate):0.00}x (by CPU {CpuRatio(_openRateSeparate, _noopRateSeparate):0.00}x)
             - Open p50 <= 2 x (Regions/Ping p50 + bare handoff p50): {Verdict(latencyRatio, latencyRatio <= 2)} — {F(open)} us / ({F(noop)} + {F(handoff)}) us = {latencyRatio:0.00}x (limit 2.00x)
               - with the one-way handoff: {open / (noop + oneWay):0.00}x; with Regions/Get ({F(get)} us) as the no-op: {open / (get + handoff):0.00}x
@@ -353,7 +363,8 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             ("Open + dispose cycle, 100 ms close linger", _openRateLingering),
             ($"Open + dispose + Close cycle, {c} MapdClients", _openRateSeparate),
             ("Open + Close cycle, bench's raw session, fd read inline by the caller (no receiver thread)", _rawRate),
-            ("same, on a session that never sends TAKEN (--taken-experiment)", _rawRateWithoutTaken)])
+            ("same, on a session that never sends TAKEN (--taken-experiment)", _rawRateWithoutTaken),
+            ("floor: raw Open, fd read inline, no TAKEN, no Close (nothing an Open + Close cycle can go below)", _openFloor)])
         {
             text.Append(CultureInfo.InvariantCulture, $"| {label} | {ResultTable.Rate(recorder.OperationsPerSecond)} | {F(recorder.BenchCpuPerOperation)} | {F(recorder.DaemonCpuPerOperation)} | {recorder.Refused} |\n");
         }
@@ -365,7 +376,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundMediansMicroseconds.Select(F))} ({recorder.Count} samples)\n");
         }
 
-        foreach (var recorder in (ThroughputRecorder[])[_noopRate, _noopRateSeparate, _getRate, _openOnlyRate, _openRateShared, _openRateLingering, _openRateSeparate, _rawRate, _rawRateWithoutTaken])
+        foreach (var recorder in (ThroughputRecorder[])[_noopRate, _noopRateSeparate, _getRate, _openOnlyRate, _openRateShared, _openRateLingering, _openRateSeparate, _rawRate, _rawRateWithoutTaken, _openFloor])
         {
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundRates.Select(ResultTable.Rate))}\n");
         }
@@ -548,7 +559,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private async ValueTask GetRateAsync(int worker, CancellationToken cancellationToken) =>
         await _client.Grpc.GetAsync(new GetRequest { Name = _names[worker] }, cancellationToken: cancellationToken);
 
-    private async ValueTask RawOpenAsync(RawSession raw, string name, bool record, CancellationToken cancellationToken)
+    private async ValueTask RawOpenAsync(RawSession raw, string name, bool record, CancellationToken cancellationToken, bool close = true)
     {
         var start = Stopwatch.GetTimestamp();
         var reply = await _client.Grpc.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadOnly }, raw.Headers, cancellationToken: cancellationToken);
@@ -564,7 +575,10 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             _rawRpc.Add(replied - start);
         }
 
-        await _client.Grpc.CloseAsync(new CloseRequest { Name = name }, raw.Headers, cancellationToken: cancellationToken);
+        if (close)
+        {
+            await _client.Grpc.CloseAsync(new CloseRequest { Name = name }, raw.Headers, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>One measured activity and the recorders it fills.</summary>
