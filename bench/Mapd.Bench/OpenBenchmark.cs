@@ -40,8 +40,8 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private readonly Regions.RegionsClient[] _pings;
     private readonly HandoffClient _handoff;
     private readonly RawSession _raw;
-    private readonly RawSession? _rawWithoutTaken;
-    private readonly RawSession _floor;
+    // A session that never sends TAKEN: the floor row's, and --taken-experiment's.
+    private readonly RawSession _rawWithoutTaken;
     private readonly string[] _names;
     private readonly PingRequest _pingRequest = new();
 
@@ -76,8 +76,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         GrpcChannel[] pingChannels,
         HandoffClient handoff,
         RawSession raw,
-        RawSession? rawWithoutTaken,
-        RawSession floor,
+        RawSession rawWithoutTaken,
         string[] names)
     {
         _arguments = arguments;
@@ -92,7 +91,6 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         _handoff = handoff;
         _raw = raw;
         _rawWithoutTaken = rawWithoutTaken;
-        _floor = floor;
         _names = names;
         _scenarios =
         [
@@ -105,7 +103,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             Sequential("Open 2 MiB latency", async ct =>
             {
                 await OpenOnceAsync(_names[0], _openSmall, _disposeSmall, ct);
-                await RawOpenAsync(_raw, _names[0], record: true, ct);
+                await RawOpenAsync(_raw, _names[0], record: true, close: true, ct);
             }, _openSmall, _disposeSmall, _rawRpc, _rawTotal),
             Sequential("Open 1 GiB latency", ct => OpenOnceAsync(LargeName, _openLarge, null, ct), _openLarge),
             Concurrent("Open rate, one client", (i, ct) => OpenCycleAsync(_client, i, _openRateShared, ct), _openRateShared),
@@ -114,12 +112,12 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             Sequential("Get latency", GetAsync, _get),
             Concurrent("Get rate", GetRateAsync, _getRate),
             OpenBursts("Open-only rate", _openOnlyRate),
-            Concurrent("raw Open rate", (i, ct) => RawOpenAsync(_raw, _names[i], record: false, ct), _rawRate),
-            Concurrent("Open floor rate", (i, ct) => RawOpenAsync(_floor, _names[i], record: false, ct, close: false), _openFloor),
+            Concurrent("raw Open rate", (i, ct) => RawOpenAsync(_raw, _names[i], record: false, close: true, ct), _rawRate),
+            Concurrent("Open floor rate", (i, ct) => RawOpenAsync(_rawWithoutTaken, _names[i], record: false, close: false, ct), _openFloor),
         ];
-        if (_rawWithoutTaken is { } withoutTaken)
+        if (arguments.TakenExperiment)
         {
-            _scenarios.Add(Concurrent("raw Open rate without TAKEN", (i, ct) => RawOpenAsync(withoutTaken, _names[i], record: false, ct), _rawRateWithoutTaken));
+            _scenarios.Add(Concurrent("raw Open rate without TAKEN", (i, ct) => RawOpenAsync(_rawWithoutTaken, _names[i], record: false, close: true, ct), _rawRateWithoutTaken));
         }
 
         var only = arguments.Only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -155,8 +153,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     {
         _self.Dispose();
         _raw.Dispose();
-        _rawWithoutTaken?.Dispose();
-        _floor.Dispose();
+        _rawWithoutTaken.Dispose();
         _handoff.Dispose();
         _pingChannel.Dispose();
         foreach (var channel in _pingChannels)
@@ -184,7 +181,6 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         HandoffClient? handoff = null;
         RawSession? raw = null;
         RawSession? rawWithoutTaken = null;
-        RawSession? floor = null;
         GrpcChannel? pingChannel = null;
         var pingChannels = new List<GrpcChannel>();
         try
@@ -210,20 +206,18 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             handoff = await HandoffClient.StartAsync(daemon.SocketDirectory, SmallRegion, cancellationToken);
             var sessionPath = Path.Join(daemon.SocketDirectory, SocketLocation.SessionSocketName);
             raw = RawSession.Connect(sessionPath);
-            rawWithoutTaken = arguments.TakenExperiment ? RawSession.Connect(sessionPath, acknowledge: false) : null;
-            floor = RawSession.Connect(sessionPath, acknowledge: false);
+            rawWithoutTaken = RawSession.Connect(sessionPath, acknowledge: false);
             for (var i = 0; i < arguments.Concurrency; i++)
             {
                 pingChannels.Add(MapdChannel.Create(grpcPath, options.ConnectTimeout));
             }
 
-            return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, floor, names);
+            return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, names);
         }
         catch
         {
             raw?.Dispose();
             rawWithoutTaken?.Dispose();
-            floor?.Dispose();
             handoff?.Dispose();
             pingChannel?.Dispose();
             foreach (var channel in pingChannels)
@@ -559,7 +553,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private async ValueTask GetRateAsync(int worker, CancellationToken cancellationToken) =>
         await _client.Grpc.GetAsync(new GetRequest { Name = _names[worker] }, cancellationToken: cancellationToken);
 
-    private async ValueTask RawOpenAsync(RawSession raw, string name, bool record, CancellationToken cancellationToken, bool close = true)
+    private async ValueTask RawOpenAsync(RawSession raw, string name, bool record, bool close, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var reply = await _client.Grpc.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadOnly }, raw.Headers, cancellationToken: cancellationToken);
