@@ -222,12 +222,7 @@ public sealed class ResizeTests
     [Fact]
     public async Task Sigkill_of_the_daemon_during_resizes_keeps_sizes_generations_and_bytes_consistent_and_clients_reconnect()
     {
-        // The reader must be back within the recovery window, or the shrink pending at the crash
-        // commits under its mapping. The tests' 2 s window equals the client's longest reconnect
-        // pause; in one loaded run of three the reader died of AccessViolationException, which
-        // is how .NET reports SIGBUS on a cut mapping, most likely from coming back too late.
-        // 15 s keeps the margin the defaults keep (30 s against 2 s).
-        await using var daemon = await MapdDaemon.StartAsync("512M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:15" });
+        await using var daemon = await MapdDaemon.StartAsync("512M");
         await using (var mapd = await daemon.ConnectAsync())
         await using (await mapd.CreateAsync("crash", 8 * MiB))
         {
