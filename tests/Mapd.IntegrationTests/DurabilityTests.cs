@@ -81,6 +81,40 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_shrink_asked_for_after_a_restart_waits_out_the_recovery_window_for_a_mapper_not_back_yet()
+    {
+        // The window must outlast a restart on a loaded machine: the test looks inside it.
+        await using var daemon = await MapdDaemon.StartAsync("256M", new Dictionary<string, string> { ["Mapd:Grace:RecoveryWindow"] = "00:00:15" });
+        await using (var mapd = await daemon.ConnectAsync())
+        await using (await mapd.CreateAsync("late", 8 << 20))
+        {
+        }
+
+        Assert.Equal("ok stamped 8388608", await ClientProcess.RunAsync(daemon, null, "stamp", "late"));
+        await using var readers = ClientProcess.Start(daemon, null, "readers", "late", "2");
+        Assert.Equal("ok reading", await readers.ReadLineAsync());
+
+        // Frozen across the crash, the readers come back only after another session shrank the region.
+        readers.Pause();
+        await daemon.KillAsync();
+        await daemon.RestartAsync();
+        await using var again = await daemon.ConnectAsync();
+        var announced = await again.ResizeAsync("late", 2 << 20);
+
+        // Nobody the daemon knows of maps it, yet the readers still map 8 MiB: cutting now would SIGBUS them.
+        Assert.Equal(2L << 20, announced.PendingSize);
+        Assert.Equal(8L << 20, new FileInfo(Path.Join(daemon.StoragePath, "regions", "late")).Length);
+
+        readers.Resume();
+        await SessionTests.Eventually(async () => (await again.GetDetailsAsync("late", CancellationToken.None)).MapperDetails.Any(m => m.Pid == readers.Pid));
+        await SessionTests.Eventually(async () => (await again.GetAsync("late")).Size == 2 << 20);
+        Assert.Equal(2L << 20, new FileInfo(Path.Join(daemon.StoragePath, "regions", "late")).Length);
+        readers.CloseInput();
+        Assert.Matches(@"^ok reads \d+ errors 0 sizes \d+$", await readers.ReadLineAsync());
+        Assert.Equal(0, await readers.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task A_shrink_pending_at_a_crash_commits_after_the_restart_once_every_returning_mapper_released_again()
     {
         // The window must outlast a restart and the clients' return on a loaded machine: the test looks inside it.

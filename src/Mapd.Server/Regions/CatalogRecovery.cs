@@ -12,8 +12,9 @@ namespace Mapd.Server.Regions;
 /// What mapd never writes (a file that is not a regular file, oversized metadata, a size no
 /// region can have) goes to <c>quarantine/</c> (see <see cref="RecoveryQuarantine"/>), and
 /// start-up goes on. Nobody's mappings are known after a restart, so for the recovery window
-/// deleted files in <c>trash/</c> keep counting against capacity and pending shrinks wait, while
-/// sessions come back and re-open what they map.
+/// deleted files in <c>trash/</c> keep counting against capacity and no shrink of a recovered
+/// region cuts its file, whether it was pending at the crash or asked for since, while sessions
+/// come back and re-open what they map.
 /// </summary>
 internal sealed class CatalogRecovery(
     RegionCatalog catalog,
@@ -26,6 +27,7 @@ internal sealed class CatalogRecovery(
     ILogger logger) : IDisposable
 {
     private readonly List<ManagedRegion> _heldTrash = [];
+    private readonly List<ManagedRegion> _recovered = [];
     private readonly RecoveryQuarantine _quarantine = new(files, logger);
     private ITimer? _window;
 
@@ -80,7 +82,7 @@ internal sealed class CatalogRecovery(
         }
 
         var shrinks = PendingShrinks();
-        if (_heldTrash.Count > 0 || shrinks > 0)
+        if (_heldTrash.Count > 0 || _recovered.Count > 0)
         {
             _window = time.CreateTimer(_ => EndRecovery(), null, recoveryWindow, Timeout.InfiniteTimeSpan);
         }
@@ -102,10 +104,13 @@ internal sealed class CatalogRecovery(
         }
 
         _heldTrash.Clear();
-        foreach (var region in catalog.All.Where(r => r.Shrink is { Recovering: true }).ToList())
+
+        // Checked under each region's lock, not filtered before: a shrink may be announced meanwhile.
+        foreach (var region in _recovered)
         {
             changes.Run(region, () =>
             {
+                region.AwaitsReturningMappers = false;
                 if (region.Shrink is not { Recovering: true } shrink)
                 {
                     return;
@@ -116,14 +121,21 @@ internal sealed class CatalogRecovery(
                 {
                     shrinks.TryCommit(region);
                 }
+                else if (shrink.Timer is null)
+                {
+                    // Pending at the crash: its mappers hear of it, and its grace period starts, only now.
+                    region.Refresh();
+                    shrinks.AwaitReleases(region, shrink);
+                }
                 else
                 {
                     region.Refresh();
-                    shrinks.AwaitReleases(region, shrink);
                 }
             });
         }
 
+        _recovered.Clear();
+        _window?.Dispose();
         RegionLog.RecoveryEnded(logger);
     }
 
@@ -207,7 +219,7 @@ internal sealed class CatalogRecovery(
             RegionLog.SizeRepaired(logger, record.Name, status.Value.Size, record.Size);
         }
 
-        var region = new ManagedRegion(record.Name);
+        var region = new ManagedRegion(record.Name) { AwaitsReturningMappers = true };
         region.BecomeLive(record);
         if (record.PendingSize != 0)
         {
@@ -217,6 +229,7 @@ internal sealed class CatalogRecovery(
         }
 
         catalog.Restore(region);
+        _recovered.Add(region);
         ledger.Restore(record.OwnerUid, 1, region.AccountedBytes);
     }
 }

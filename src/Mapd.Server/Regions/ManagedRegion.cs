@@ -46,6 +46,12 @@ internal sealed class ManagedRegion(string name)
     /// <summary>Who maps it, since when, and at which generation.</summary>
     public Dictionary<IRegionMapper, MapperState> Mappers { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// True for a region found at start-up until the recovery window ends: a process that
+    /// mapped it before the crash may not have come back yet, so no shrink of it may cut the file.
+    /// </summary>
+    public bool AwaitsReturningMappers { get; set; }
+
     /// <summary>The shrink waiting for its mappers, while <see cref="RegionState.ShrinkPending"/>.</summary>
     public ShrinkGrace? Shrink { get; private set; }
 

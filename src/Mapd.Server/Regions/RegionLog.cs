@@ -6,7 +6,7 @@ namespace Mapd.Server.Regions;
 internal static partial class RegionLog
 {
     [LoggerMessage(EventId = 100, EventName = "Recovered", Level = LogLevel.Information,
-        Message = "Recovered {Count} regions taking {Reserved} of {Capacity} bytes; {Trash} deleted files and {Shrinks} pending shrinks wait for the recovery window")]
+        Message = "Recovered {Count} regions taking {Reserved} of {Capacity} bytes; until the recovery window ends, {Trash} deleted files stay charged and no shrink cuts a file ({Shrinks} pending from before the restart)")]
     public static partial void Recovered(ILogger logger, int count, long reserved, long capacity, int trash, int shrinks);
 
     [LoggerMessage(EventId = 101, EventName = "OrphanRemoved", Level = LogLevel.Warning,

@@ -11,7 +11,10 @@ namespace Mapd.Server.Regions;
 /// session that mapped the region to release the tail (or end), then cut the file. A session
 /// stuck past the grace timeout gets a hole punched over the tail: the memory comes back and its
 /// mapping stays valid; the cut waits on. Never truncate under a live mapper: that is a SIGBUS
-/// in someone else's process. Runs under the region's lock, but for the timer's callback.
+/// in someone else's process. After a restart the daemon cannot know who mapped a region before
+/// the crash, so until the recovery window ends no shrink of a region found at start-up cuts
+/// (<see cref="ManagedRegion.AwaitsReturningMappers"/>). Runs under the region's lock, but for
+/// the timer's callback.
 /// </summary>
 internal sealed class ShrinkLifecycle(
     RegionChanges changes,
@@ -30,7 +33,7 @@ internal sealed class ShrinkLifecycle(
         var record = region.Record;
         var pending = record with { PendingSize = size, Generation = record.Generation + 1 };
         files.WriteMetadata(pending);
-        var shrink = new ShrinkGrace(pending.Generation, size, time.GetUtcNow(), requestedAt, recovering: false);
+        var shrink = new ShrinkGrace(pending.Generation, size, time.GetUtcNow(), requestedAt, recovering: region.AwaitsReturningMappers);
         foreach (var mapper in region.Mappers.Keys)
         {
             shrink.Waiting.Add(mapper);
@@ -88,7 +91,7 @@ internal sealed class ShrinkLifecycle(
 
         var retargeted = record with { PendingSize = size, Generation = record.Generation + 1 };
         files.WriteMetadata(retargeted);
-        var shrink = new ShrinkGrace(retargeted.Generation, size, time.GetUtcNow(), requestedAt, recovering: false);
+        var shrink = new ShrinkGrace(retargeted.Generation, size, time.GetUtcNow(), requestedAt, recovering: region.AwaitsReturningMappers);
         if (size > old.Target)
         {
             // Those who released the old target map less than the new one; the laggards still map it all.

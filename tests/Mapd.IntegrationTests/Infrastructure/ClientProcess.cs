@@ -133,6 +133,12 @@ public sealed class ClientProcess : IAsyncDisposable
     /// <summary>SIGKILL.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGSTOP: the process does nothing, as a client that is descheduled or swapped out, until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>SIGCONT: a paused process goes on.</summary>
+    public void Resume() => Signal("-CONT");
+
     /// <summary>Waits for exit and returns the exit code; past <see cref="Deadline"/> it throws <see cref="TimeoutException"/> with the child's stderr.</summary>
     public async Task<int> WaitForExitAsync()
     {
@@ -147,6 +153,16 @@ public sealed class ClientProcess : IAsyncDisposable
         }
 
         return _process.ExitCode;
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {_process.Id} exited {kill.ExitCode}");
+        }
     }
 
     private TimeoutException Overdue(string what, Exception inner) =>

@@ -180,12 +180,23 @@ public sealed class CatalogRecoveryTests : IDisposable
     }
 
     [Fact]
-    public void Without_trash_no_recovery_timer_is_left_running()
+    public void An_empty_storage_needs_no_recovery_window()
+    {
+        _harness.Restart();
+
+        Assert.Equal(0, _harness.Time.ActiveTimers);
+    }
+
+    [Fact]
+    public void Recovered_regions_get_a_recovery_window_that_leaves_no_timer_running_when_it_ends()
     {
         _harness.Create("a", 4096, _session);
 
         _harness.Restart();
+        var inWindow = _harness.Time.ActiveTimers;
+        _harness.Time.Advance(StoreHarness.RecoveryWindow);
 
+        Assert.Equal(1, inWindow);
         Assert.Equal(0, _harness.Time.ActiveTimers);
     }
 

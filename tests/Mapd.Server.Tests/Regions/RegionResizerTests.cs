@@ -336,6 +336,55 @@ public sealed class RegionResizerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_shrink_asked_for_in_the_recovery_window_cuts_only_once_it_ends()
+    {
+        _harness.Create("a", 64 * KiB, _session);
+        _harness.Restart();
+
+        // Nobody re-opened "a" yet; a process that mapped it before the crash may still be on its way back.
+        var announced = await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
+        var lengthInWindow = new FileInfo(_harness.RegionPath("a")).Length;
+        _harness.Time.Advance(StoreHarness.RecoveryWindow);
+
+        Assert.Equal(4096UL, announced.PendingSize);
+        Assert.True(announced.PendingShrink!.Recovering);
+        Assert.Equal(64 * 1024, lengthInWindow);
+        Assert.Equal(4096, new FileInfo(_harness.RegionPath("a")).Length);
+        Assert.Equal(0UL, Store.Get("a").PendingSize);
+    }
+
+    [Fact]
+    public async Task A_session_returning_after_a_shrink_asked_for_in_the_recovery_window_must_release_it_too()
+    {
+        _harness.Create("a", 64 * KiB, _session);
+        _harness.Restart();
+        await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
+        var returning = new TestMapper("returning");
+
+        Mappings.Open("a", writable: true, StoreHarness.Owner, returning).Descriptor.Dispose();
+        _harness.Time.Advance(StoreHarness.RecoveryWindow);
+        var lengthAfterWindow = new FileInfo(_harness.RegionPath("a")).Length;
+        Mappings.Release("a", Store.Get("a").Generation, returning);
+
+        Assert.Equal(64 * 1024, lengthAfterWindow);
+        Assert.Equal(4096, new FileInfo(_harness.RegionPath("a")).Length);
+    }
+
+    [Fact]
+    public async Task A_region_created_after_a_restart_shrinks_at_once_since_nobody_mapped_it_before()
+    {
+        _harness.Create("old", 4096, _session);
+        _harness.Restart();
+        _harness.Create("new", 64 * KiB, _session);
+        Mappings.Close("new", _session);
+
+        var shrunk = await Resizer.ResizeAsync("new", 4096, 0, StoreHarness.Owner, CancellationToken.None);
+
+        Assert.Equal(0UL, shrunk.PendingSize);
+        Assert.Equal(4096, new FileInfo(_harness.RegionPath("new")).Length);
+    }
+
+    [Fact]
     public async Task Watchers_see_the_current_state_then_resized_and_shrink_pending_events()
     {
         _harness.Create("a", 4096, _session);
