@@ -3,7 +3,10 @@ using Mapd.Client;
 
 namespace Mapd.TestClient;
 
-/// <summary>Grows and shrinks a region again and again, stamping every page that appears.</summary>
+/// <summary>
+/// Grows and shrinks a region again and again, stamping every page that appears. Every resize
+/// changes the size (none is a no-op), so each one moves the region's generation on.
+/// </summary>
 public static class Resizer
 {
     public static async Task<string> RunAsync(MappedRegion region, long min, long max, int count)
@@ -11,12 +14,14 @@ public static class Resizer
         var random = new Random(42);
         var done = 0;
         var retries = 0;
+
+        // The size the daemon was last asked for: after a shrink, this mapping's Size follows only once the shrink is applied here.
+        var current = region.Size;
         while (done < count)
         {
-            var current = region.Size;
             var grow = current < max && (current <= min || done % 2 == 0);
             var target = grow
-                ? current + ((random.NextInt64(current + 1, max + 1) - current) / PageStamps.PageSize * PageStamps.PageSize)
+                ? current + Math.Max(PageStamps.PageSize, (random.NextInt64(current + 1, max + 1) - current) / PageStamps.PageSize * PageStamps.PageSize)
                 : min + (random.NextInt64(min, current) - min) / PageStamps.PageSize * PageStamps.PageSize;
             try
             {
@@ -39,6 +44,7 @@ public static class Resizer
                 }
             }
 
+            current = target;
             done++;
         }
 
