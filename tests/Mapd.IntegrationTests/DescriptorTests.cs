@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Mapd.Client;
 using Mapd.IntegrationTests.Infrastructure;
+using Mapd.Protocol.V1;
 using Status = Mapd.IntegrationTests.Infrastructure.Status;
 
 namespace Mapd.IntegrationTests;
@@ -69,6 +70,35 @@ public sealed class DescriptorTests
         Assert.Equal(4096, reopened.Size);
         Assert.True(PrometheusText.Value(text, "mapd_descriptor_exhausted_total", "where=\"open\"") >= 1, text);
         Assert.True(PrometheusText.Value(text, "mapd_errors_total", "code=\"RESOURCE_EXHAUSTED\"") >= 1, text);
+    }
+
+    [RequiresToolsFact("prlimit")]
+    public async Task Out_of_descriptors_the_close_that_frees_a_deleted_region_keeps_its_session_and_the_region_is_freed_once_there_is_room()
+    {
+        var (daemon, baseUrl) = await MetricsDaemon.StartAsync();
+        await using var _ = daemon;
+        await using var client = await daemon.ConnectAsync();
+        await using var other = await daemon.ConnectAsync();
+        await ExerciseAsync(client, other, baseUrl);
+        await SessionTests.Eventually(async () => (await client.Grpc.ListSessionsAsync(new ListSessionsRequest())).Sessions.All(s => s.Regions.Count == 0));
+        var region = await client.CreateAsync("gone", 1 << 20);
+        await other.DeleteAsync("gone");
+        var charged = (await client.Grpc.StatusAsync(new StatusRequest())).UsedBytes;
+
+        // Freeing the deleted file needs a descriptor, and there is none: the CLOSE must not cost the session.
+        await SetSoftLimitAsync(daemon.Pid, LowestFreeDescriptor(daemon.Pid));
+        region.Dispose();
+        await SessionTests.Eventually(async () => (await client.Grpc.ListSessionsAsync(new ListSessionsRequest())).Sessions.All(s => s.Regions.Count == 0));
+        var starved = await client.Grpc.StatusAsync(new StatusRequest());
+        await SetSoftLimitAsync(daemon.Pid, 20_000);
+        await SessionTests.Eventually(async () => (await client.Grpc.StatusAsync(new StatusRequest())).UsedBytes == charged - (1 << 20));
+        using var after = await client.CreateAsync("after", 4096);
+        var text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
+
+        Assert.Equal(2U, starved.Sessions);
+        Assert.Equal(charged, starved.UsedBytes);
+        Assert.Equal(4096, after.Size);
+        Assert.True(PrometheusText.Value(text, "mapd_descriptor_exhausted_total", "where=\"cleanup\"") >= 1, text);
     }
 
     private static int OpenDescriptors(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;

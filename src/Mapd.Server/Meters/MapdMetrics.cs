@@ -54,7 +54,7 @@ public static class MapdMetrics
         "mapd.length.repairs", "{repair}", "Region files whose length (kind=length) or allocation (kind=allocation) was changed outside mapd and set back.");
 
     private static readonly Counter<long> DescriptorShortages = Meter.CreateCounter<long>(
-        "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept.");
+        "mapd.descriptor.exhausted", "{event}", "Times the daemon ran out of file descriptors (EMFILE/ENFILE), by where: open, accept, cleanup.");
 
     private static readonly Counter<long> QuotaRefusals = Meter.CreateCounter<long>(
         "mapd.quota.refusals", "{refusal}", "Sessions, connections, watches, regions and bytes turned away, by resource and by the limit that was reached (uid, total, reserve).");
@@ -162,6 +162,7 @@ public static class MapdMetrics
         Repairs.Add(0, new KeyValuePair<string, object?>("kind", "allocation"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "open"));
         DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "accept"));
+        DescriptorShortages.Add(0, new KeyValuePair<string, object?>("where", "cleanup"));
         foreach (var socket in (string[])[SocketLocation.GrpcSocketName, SocketLocation.SessionSocketName])
         {
             HandshakeTimeouts.Add(0, new KeyValuePair<string, object?>("socket", socket));

@@ -100,7 +100,7 @@ internal sealed class CatalogRecovery(
         // The timer firing is what ends the window; the wall clock may have stepped meanwhile.
         foreach (var region in _heldTrash)
         {
-            changes.Run(region, () => lifecycle.Purge(region));
+            Settle(region, () => lifecycle.Purge(region));
         }
 
         _heldTrash.Clear();
@@ -108,7 +108,7 @@ internal sealed class CatalogRecovery(
         // Checked under each region's lock, not filtered before: a shrink may be announced meanwhile.
         foreach (var region in _recovered)
         {
-            changes.Run(region, () =>
+            Settle(region, () =>
             {
                 region.AwaitsReturningMappers = false;
                 if (region.Shrink is not { Recovering: true } shrink)
@@ -137,6 +137,19 @@ internal sealed class CatalogRecovery(
         _recovered.Clear();
         _window?.Dispose();
         RegionLog.RecoveryEnded(logger);
+    }
+
+    /// <summary>Runs the end of the window for one region; a timer's exception would end the daemon, so one region's failure is logged and the others go on.</summary>
+    private void Settle(ManagedRegion region, Action work)
+    {
+        try
+        {
+            changes.Run(region, work);
+        }
+        catch (Exception e)
+        {
+            RegionLog.CleanupFailed(logger, region.Name, e);
+        }
     }
 
     private void RecoverMetadata(string metaName, long largest)

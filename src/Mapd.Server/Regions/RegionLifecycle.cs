@@ -22,6 +22,7 @@ internal sealed class RegionLifecycle(
     RegionFiles files,
     DescriptorCache descriptors,
     RegionFileWatch watch,
+    CleanupRetries retries,
     TimeProvider time,
     ILogger logger)
 {
@@ -131,7 +132,8 @@ internal sealed class RegionLifecycle(
     /// Frees a deleted region's file and its capacity, once nobody holds the file: a process may
     /// keep a descriptor past its session, and its pages live on (and could be filled) as long as
     /// it does. Then the region is orphaned instead: unlinked, still charged, its length guarded,
-    /// until <see cref="TryFreeOrphan"/> finds the last holder gone.
+    /// until <see cref="TryFreeOrphan"/> finds the last holder gone. Out of descriptors, it
+    /// stays deleted and charged and is tried again later (<see cref="CleanupRetries"/>).
     /// </summary>
     public void Purge(ManagedRegion region)
     {
@@ -146,9 +148,31 @@ internal sealed class RegionLifecycle(
             Free(region);
             return;
         }
+        catch (IOException e)
+        {
+            retries.Schedule(region, "free the file of deleted", e, () =>
+            {
+                if (region.State == RegionState.Deleted && region.Mappers.Count == 0)
+                {
+                    Purge(region);
+                }
+            });
+            return;
+        }
 
-        files.Remove(region.FileName, deleted: true);
-        if (Files.IsOnlyHolder(held, files.PathOf(region.FileName, deleted: true)))
+        bool onlyHolder;
+        try
+        {
+            files.Remove(region.FileName, deleted: true);
+            onlyHolder = Files.IsOnlyHolder(held, files.PathOf(region.FileName, deleted: true));
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+
+        if (onlyHolder)
         {
             held.Dispose();
             Free(region);

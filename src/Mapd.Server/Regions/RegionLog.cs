@@ -80,4 +80,12 @@ internal static partial class RegionLog
     [LoggerMessage(EventId = 118, EventName = "RegionQuotas", Level = LogLevel.Information,
         Message = "Each uid may own {Regions} regions taking {Bytes} bytes (Mapd:Quota:Regions, :Bytes); root and mapd's uid {PrivilegedRegions} taking {PrivilegedBytes} bytes (Mapd:Quota:Privileged:*)")]
     public static partial void RegionQuotas(ILogger logger, int regions, long bytes, int privilegedRegions, long privilegedBytes);
+
+    [LoggerMessage(EventId = 119, EventName = "CleanupDeferred", Level = LogLevel.Warning,
+        Message = "Could not {What} region {Name}: {Error}; trying again in {Seconds} s (the call that set it off did not fail)")]
+    public static partial void CleanupDeferred(ILogger logger, string what, string name, string error, double seconds);
+
+    [LoggerMessage(EventId = 120, EventName = "CleanupFailed", Level = LogLevel.Error,
+        Message = "Clean-up of region {Name} failed and will not be tried again; a restart repairs what it left")]
+    public static partial void CleanupFailed(ILogger logger, string name, Exception exception);
 }

@@ -23,6 +23,7 @@ public sealed class RegionStore : IDisposable
     private readonly RegionLifecycle _lifecycle;
     private readonly ShrinkLifecycle _shrinks;
     private readonly CatalogRecovery _recovery;
+    private readonly CleanupRetries _retries;
     private readonly RegionFileWatch _watch;
     private readonly LengthGuard _guard;
     private readonly TimeProvider _time;
@@ -42,8 +43,9 @@ public sealed class RegionStore : IDisposable
         _changes = new RegionChanges(_files, descriptors, updates);
         _watch = new RegionFileWatch(storage, logger);
         _guard = new LengthGuard(_changes, logger);
-        _shrinks = new ShrinkLifecycle(_changes, _files, _ledger, limits.GraceTimeout, time, logger);
-        _lifecycle = new RegionLifecycle(_changes, _shrinks, _catalog, _ledger, _files, descriptors, _watch, time, logger);
+        _retries = new CleanupRetries(_changes, time, logger);
+        _shrinks = new ShrinkLifecycle(_changes, _files, _ledger, _retries, limits.GraceTimeout, time, logger);
+        _lifecycle = new RegionLifecycle(_changes, _shrinks, _catalog, _ledger, _files, descriptors, _watch, _retries, time, logger);
         _recovery = new CatalogRecovery(_catalog, _ledger, _files, _changes, _lifecycle, _shrinks, time, logger);
         MaxRegionSize = limits.MaxRegionSize > 0 ? Math.Min(limits.MaxRegionSize, storage.Capacity) : storage.Capacity;
         Mappings = new RegionMappings(_catalog, _changes, _lifecycle, _shrinks, _guard, permissions);
@@ -281,6 +283,7 @@ public sealed class RegionStore : IDisposable
     {
         _watch.Dispose();
         _recovery.Dispose();
+        _retries.Dispose();
         foreach (var region in _catalog.All)
         {
             lock (region.Gate)

@@ -20,6 +20,7 @@ internal sealed class ShrinkLifecycle(
     RegionChanges changes,
     RegionFiles files,
     CapacityLedger ledger,
+    CleanupRetries retries,
     TimeSpan graceTimeout,
     TimeProvider time,
     ILogger logger)
@@ -154,22 +155,32 @@ internal sealed class ShrinkLifecycle(
         MapdMetrics.GraceStarted();
     }
 
-    /// <summary>Truncates once nobody can still map the tail: every waiting session released or ended.</summary>
-    public void TryCommit(ManagedRegion region)
+    /// <summary>
+    /// Truncates once nobody can still map the tail: every waiting session released or ended.
+    /// A cut that fails (out of descriptors, say) is retried later, not thrown at whoever let it go.
+    /// </summary>
+    /// <returns>True when it committed.</returns>
+    public bool TryCommit(ManagedRegion region)
     {
         if (region.Shrink is not { CanCommit: true } shrink || region.IsDeleted)
         {
-            return;
+            return false;
         }
 
         var before = region.AccountedBytes;
         var committed = region.Record with { Size = shrink.Target, PendingSize = 0 };
-
-        // Metadata first: a crash after it leaves a file longer than its metadata, which recovery cuts back.
-        files.WriteMetadata(committed);
-        using (var loan = changes.Lend(region, writable: true))
+        try
         {
+            // Metadata first: a crash after it leaves a file longer than its metadata, which recovery cuts back.
+            files.WriteMetadata(committed);
+            using var loan = changes.Lend(region, writable: true);
             files.SetLength(loan.Descriptor, region.FileName, (long)shrink.Target);
+        }
+        catch (IOException e)
+        {
+            // Nobody maps past the target any more, so the cut may come later; the metadata may already say it.
+            retries.Schedule(region, "cut the file of shrunk", e, () => TryCommit(region));
+            return false;
         }
 
         End(region, committed);
@@ -178,6 +189,7 @@ internal sealed class ShrinkLifecycle(
         var waited = time.GetUtcNow() - shrink.Since;
         RegionLog.ShrinkCommitted(logger, committed.Name, shrink.Target, committed.Generation, waited.TotalMilliseconds, shrink.HolePunched);
         RegionChanges.Publish(region, RegionUpdateKind.Resized);
+        return true;
     }
 
     /// <summary>
@@ -202,20 +214,10 @@ internal sealed class ShrinkLifecycle(
     /// <summary>Commits a shrink nobody holds up, or tells its mappers and arms its grace timeout.</summary>
     private void Await(ManagedRegion region, ShrinkGrace shrink)
     {
-        if (shrink.CanCommit)
+        // A cut that failed is retried, and the grace timeout gives it one more chance.
+        if (shrink.CanCommit && TryCommit(region))
         {
-            try
-            {
-                TryCommit(region);
-                return;
-            }
-            catch (IOException)
-            {
-                // The cut failed: keep the shrink pending, so the grace timeout tries again.
-                StartGrace(shrink);
-                AwaitReleases(region, shrink);
-                throw;
-            }
+            return;
         }
 
         StartGrace(shrink);
@@ -238,7 +240,20 @@ internal sealed class ShrinkLifecycle(
     /// Some mapper did not release in time. Truncating now could SIGBUS it, so give the tail's
     /// memory back with a hole instead (the length stays) and name who blocks.
     /// </summary>
-    private void GraceExpired(ManagedRegion region, ShrinkGrace shrink) => changes.Run(region, () =>
+    private void GraceExpired(ManagedRegion region, ShrinkGrace shrink)
+    {
+        try
+        {
+            changes.Run(region, () => Expire(region, shrink));
+        }
+        catch (Exception e)
+        {
+            // A timer's exception would end the daemon; a restart repairs what this left.
+            RegionLog.CleanupFailed(logger, region.Name, e);
+        }
+    }
+
+    private void Expire(ManagedRegion region, ShrinkGrace shrink)
     {
         if (region.Shrink != shrink || region.IsDeleted)
         {
@@ -252,8 +267,18 @@ internal sealed class ShrinkLifecycle(
             return;
         }
 
+        try
+        {
+            ZeroPast(region, shrink.Target);
+        }
+        catch (IOException e)
+        {
+            // A timer must not throw: that would end the daemon.
+            retries.Schedule(region, "give back the tail's memory (grace timeout) of", e, () => Expire(region, shrink));
+            return;
+        }
+
         // The file keeps its length until the commit; a resize waiting for this shrink may now go on.
-        ZeroPast(region, shrink.Target);
         shrink.HolePunched = true;
         shrink.Settled.TrySetResult();
         region.Refresh();
@@ -263,5 +288,5 @@ internal sealed class ShrinkLifecycle(
             var length = (long)region.Record.Size - ManagedRegion.Accounted(shrink.Target);
             RegionLog.GraceExpired(logger, region.Name, shrink.Generation, graceTimeout.TotalSeconds, length, blockers);
         }
-    });
+    }
 }
