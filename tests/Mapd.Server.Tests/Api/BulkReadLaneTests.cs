@@ -1,5 +1,5 @@
-using System.Globalization;
 using Mapd.Server.Api;
+using Mapd.Testing;
 
 namespace Mapd.Server.Tests.Api;
 
@@ -12,10 +12,10 @@ public sealed class BulkReadLaneTests : IDisposable
     [Fact]
     public async Task A_read_runs_on_the_lanes_thread_under_SCHED_IDLE()
     {
-        var (thread, policy) = await _lane.RunAsync(() => (Thread.CurrentThread.Name, PolicyOfThisThread()), CancellationToken.None);
+        var (thread, policy) = await _lane.RunAsync(() => (Thread.CurrentThread.Name, SchedulingPolicy.OfCurrentThread()), CancellationToken.None);
 
         Assert.Equal("mapd bulk reads", thread);
-        Assert.Equal(5, policy);
+        Assert.Equal(SchedulingPolicy.Idle, policy);
     }
 
     [Fact]
@@ -75,12 +75,5 @@ public sealed class BulkReadLaneTests : IDisposable
         var thread = await _lane.RunAsync(() => Environment.CurrentManagedThreadId, CancellationToken.None);
 
         Assert.Equal(Environment.CurrentManagedThreadId, thread);
-    }
-
-    /// <summary>Field 41 (policy) of /proc/thread-self/stat; 5 is SCHED_IDLE.</summary>
-    private static int PolicyOfThisThread()
-    {
-        var stat = File.ReadAllText("/proc/thread-self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[38], CultureInfo.InvariantCulture);
     }
 }
