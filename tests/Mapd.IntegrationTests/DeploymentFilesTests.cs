@@ -168,6 +168,8 @@ public sealed partial class DeploymentFilesTests
 
         var used = expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
         Assert.Contains("mapd_regions", used);
+        Assert.Contains("mapd_quota_refusals_total", used);
+        Assert.Contains("mapd_descriptor_exhausted_total", used);
         Assert.All(used, name => Assert.True(
             exported.Contains(name) || exported.Contains(HistogramSuffix().Replace(name, string.Empty)),
             $"{name} is queried but the daemon does not export it"));
