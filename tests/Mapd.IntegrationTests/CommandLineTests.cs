@@ -80,8 +80,8 @@ public sealed partial class CommandLineTests
         var status = Assert.Single(seen, l => l.StartsWith("STATUS=Serving", StringComparison.Ordinal));
         var url = new Uri(MetricsUrl().Match(status).Value);
         Assert.NotEqual(9464, url.Port);
-        Assert.Contains($"Metrics on {url}", daemon.Log, StringComparison.Ordinal);
-        Assert.Contains("the default port 9464 is taken", daemon.Log, StringComparison.Ordinal);
+        await daemon.WaitForLogAsync($"Metrics on {url}");
+        await daemon.WaitForLogAsync("the default port 9464 is taken");
         Assert.Contains("mapd_regions", await PrometheusText.ScrapeAsync(url), StringComparison.Ordinal);
     }
 

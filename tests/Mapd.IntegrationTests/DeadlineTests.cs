@@ -39,8 +39,8 @@ public sealed class DeadlineTests
         Assert.All(took, t => Assert.InRange(t, Deadline * 0.9, TimeSpan.FromSeconds(30)));
         Assert.Equal(2, PrometheusText.Value(scrape, "mapd_handshake_timeouts_total", "socket=\"mapd.sock\""));
         Assert.Equal(1, PrometheusText.Value(scrape, "mapd_handshake_timeouts_total", "socket=\"mapd-fd.sock\""));
-        Assert.Contains("no HTTP/2 preface within 1 s (Mapd:Limits:PrefaceTimeout)", daemon.Log, StringComparison.Ordinal);
-        Assert.Contains("no HELLO within 1 s (Mapd:Limits:HelloTimeout)", daemon.Log, StringComparison.Ordinal);
+        await daemon.WaitForLogAsync("no HTTP/2 preface within 1 s (Mapd:Limits:PrefaceTimeout)");
+        await daemon.WaitForLogAsync("no HELLO within 1 s (Mapd:Limits:HelloTimeout)");
     }
 
     /// <summary>Connects, sends <paramref name="greeting"/>, and returns how long the daemon took to close the connection.</summary>

@@ -76,7 +76,7 @@ public sealed class DiskTrustTests
 
             // Shared with that group on purpose: the daemon starts, and says what it means.
             await using var trusting = await MapdDaemon.StartAsync(new MapdDaemonOptions { Root = root, MountStorage = false, Settings = new Dictionary<string, string> { ["Mapd:SocketGroup"] = gid } });
-            Assert.Contains($"Socket directory {run} is writable by group {gid} (Mapd:SocketGroup)", trusting.Log, StringComparison.Ordinal);
+            await trusting.WaitForLogAsync($"Socket directory {run} is writable by group {gid} (Mapd:SocketGroup)");
         }
         finally
         {
@@ -119,8 +119,8 @@ public sealed class DiskTrustTests
         Assert.All(bad, name => Assert.Contains(quarantined, q => q!.StartsWith($"meta.{name}.json.", StringComparison.Ordinal)));
         Assert.All(bad, name => Assert.Contains(quarantined, q => q!.StartsWith($"regions.{name}.", StringComparison.Ordinal)));
         Assert.Equal(2 * bad.Length, PrometheusText.Value(scrape, "mapd_quarantined_total"));
-        Assert.Contains("is a FIFO, not a regular file", daemon.Log, StringComparison.Ordinal);
-        Assert.Contains("more than the 1048576 any such file may have", daemon.Log, StringComparison.Ordinal);
+        await daemon.WaitForLogAsync("is a FIFO, not a regular file");
+        await daemon.WaitForLogAsync("more than the 1048576 any such file may have");
     }
 
     private static string OneLine(string output)

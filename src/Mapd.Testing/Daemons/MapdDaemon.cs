@@ -38,6 +38,26 @@ public sealed class MapdDaemon : IAsyncDisposable, IDisposable
     /// <summary>True when storage is a tmpfs this daemon mounts.</summary>
     public bool MountsStorage => _settings.GetValueOrDefault("Mapd:Storage:Mount") == "true";
 
+    /// <summary>
+    /// Waits until the daemon's output holds <paramref name="text"/> (at most
+    /// <paramref name="timeout"/>, default 30 s). Its output comes through a pipe read on
+    /// another thread, so a line written before READY=1 or before a reply may not be in
+    /// <see cref="Log"/> yet when that arrives.
+    /// </summary>
+    public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"mapd did not write \"{text}\" within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s; it wrote:\n{Log}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>The running process's id (the daemon itself once a prefix command has exec'd).</summary>
     public int Pid => _process?.Id ?? 0;
 
