@@ -300,14 +300,15 @@ public sealed class RegionResizerTests : IDisposable
         Assert.Equal(Refusal.InvalidArgument, error.Reason);
     }
 
-    [Fact]
-    public async Task A_shrink_pending_at_a_crash_waits_for_the_recovery_window_then_commits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_shrink_pending_at_a_crash_or_asked_for_in_the_recovery_window_cuts_only_once_it_ends(bool pendingAtTheCrash)
     {
         _harness.Create("a", 64 * KiB, _session);
-        await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
 
-        _harness.Restart();
-        var pending = Store.Get("a");
+        // Asked for after the restart, nobody re-opened "a" yet: a process that mapped it before the crash may still be on its way back.
+        var pending = await ShrinkAcrossRestartAsync(pendingAtTheCrash);
         var lengthInWindow = new FileInfo(_harness.RegionPath("a")).Length;
         _harness.Time.Advance(StoreHarness.RecoveryWindow);
 
@@ -318,47 +319,13 @@ public sealed class RegionResizerTests : IDisposable
         Assert.Equal(0UL, Store.Get("a").PendingSize);
     }
 
-    [Fact]
-    public async Task A_session_reopening_in_the_recovery_window_must_release_before_the_shrink_commits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_session_reopening_in_the_recovery_window_must_release_before_the_shrink_commits(bool pendingAtTheCrash)
     {
         _harness.Create("a", 64 * KiB, _session);
-        await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
-        _harness.Restart();
-        var returning = new TestMapper("returning");
-
-        Mappings.Open("a", writable: true, StoreHarness.Owner, returning).Descriptor.Dispose();
-        _harness.Time.Advance(StoreHarness.RecoveryWindow);
-        var lengthAfterWindow = new FileInfo(_harness.RegionPath("a")).Length;
-        Mappings.Release("a", Store.Get("a").Generation, returning);
-
-        Assert.Equal(64 * 1024, lengthAfterWindow);
-        Assert.Equal(4096, new FileInfo(_harness.RegionPath("a")).Length);
-    }
-
-    [Fact]
-    public async Task A_shrink_asked_for_in_the_recovery_window_cuts_only_once_it_ends()
-    {
-        _harness.Create("a", 64 * KiB, _session);
-        _harness.Restart();
-
-        // Nobody re-opened "a" yet; a process that mapped it before the crash may still be on its way back.
-        var announced = await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
-        var lengthInWindow = new FileInfo(_harness.RegionPath("a")).Length;
-        _harness.Time.Advance(StoreHarness.RecoveryWindow);
-
-        Assert.Equal(4096UL, announced.PendingSize);
-        Assert.True(announced.PendingShrink!.Recovering);
-        Assert.Equal(64 * 1024, lengthInWindow);
-        Assert.Equal(4096, new FileInfo(_harness.RegionPath("a")).Length);
-        Assert.Equal(0UL, Store.Get("a").PendingSize);
-    }
-
-    [Fact]
-    public async Task A_session_returning_after_a_shrink_asked_for_in_the_recovery_window_must_release_it_too()
-    {
-        _harness.Create("a", 64 * KiB, _session);
-        _harness.Restart();
-        await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
+        await ShrinkAcrossRestartAsync(pendingAtTheCrash);
         var returning = new TestMapper("returning");
 
         Mappings.Open("a", writable: true, StoreHarness.Owner, returning).Descriptor.Dispose();
@@ -502,5 +469,19 @@ public sealed class RegionResizerTests : IDisposable
         Assert.Equal(16 * KiB, afterNext.PendingSize);
         Assert.Equal(16 * KiB, Store.Get("a").Size);
         Assert.Equal(16 * 1024, new FileInfo(_harness.RegionPath("a")).Length);
+    }
+
+    /// <summary>Shrinks "a" to 4096 bytes before a restart (pending at the crash) or right after it; returns the region as it is then.</summary>
+    private async Task<RegionSnapshot> ShrinkAcrossRestartAsync(bool beforeTheRestart)
+    {
+        if (beforeTheRestart)
+        {
+            await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
+            _harness.Restart();
+            return Store.Get("a");
+        }
+
+        _harness.Restart();
+        return await Resizer.ResizeAsync("a", 4096, 0, StoreHarness.Owner, CancellationToken.None);
     }
 }
