@@ -255,7 +255,7 @@ public sealed class DurabilityTests
         await using var again = await daemon.ConnectAsync();
         Assert.DoesNotContain(await again.ListAsync(), r => r.Name == "victim");
         Assert.Equal("not for clients", await File.ReadAllTextAsync(secret));
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("not a regular file", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("not a regular file");
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class DurabilityTests
 
         // No session claims it, so the window ends and its file is unlinked; but the holder still
         // maps it, so its memory stays charged (an orphan) until the holder lets go.
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("a process still holds its file open", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("a process still holds its file open");
         Assert.Equal(StatusCode.ResourceExhausted, (await Status.Of(() => mapd.CreateAsync("after", 150 << 20))).Code);
         await holder.WriteLineAsync("check");
         Assert.StartsWith("ok verified", await holder.ReadLineAsync());

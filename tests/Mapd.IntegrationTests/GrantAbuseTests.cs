@@ -51,7 +51,7 @@ public sealed class GrantAbuseTests
 
         var file = Path.Join(daemon.StoragePath, "regions", "victim");
         await SessionTests.Eventually(() => Task.FromResult(new FileInfo(file).Length == 4 * MiB));
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("Set it back", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("Set it back");
     }
 
     [RequiresRootFact("runs the attacker as another uid")]
@@ -66,7 +66,7 @@ public sealed class GrantAbuseTests
         await using var attacker = ClientProcess.Start(daemon, SwitchUser.Nobody, "keep-fd", "kept");
         Assert.Equal("ok kept", await attacker.ReadLineAsync());
         await owner.DeleteAsync("kept");
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("a process still holds its file open", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("a process still holds its file open");
 
         // Its 100 MiB stay taken while the attacker holds the file: a region that would need them does not fit.
         Assert.Equal(StatusCode.ResourceExhausted, (await Status.Of(() => owner.CreateAsync("after", 200 * MiB))).Code);
@@ -74,7 +74,7 @@ public sealed class GrantAbuseTests
         // Growing the unlinked file and filling it is cut back: the memory never escapes the ledger.
         await attacker.WriteLineAsync($"grow {300 * MiB}");
         Assert.StartsWith("ok grew", await attacker.ReadLineAsync());
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("Region kept: its file was", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("Region kept: its file was");
 
         attacker.CloseInput();
         Assert.Equal(0, await attacker.WaitForExitAsync());

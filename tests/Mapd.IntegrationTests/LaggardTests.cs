@@ -33,7 +33,7 @@ public sealed class LaggardTests
         var grown = await owner.ResizeAsync("frozen", 64 * MiB).WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(64 * MiB, grown.Size);
         Assert.Equal(0, grown.PendingSize);
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("replaced it without waiting for its 1 laggard", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("replaced it without waiting for its 1 laggard");
 
         // The laggard still maps its old 32 MiB and reads every page of it: no SIGBUS.
         await laggard.WriteLineAsync("read");

@@ -170,8 +170,8 @@ public sealed class ResizeTests
         await SessionTests.Eventually(async () => (await mapd.GetDetailsAsync("laggard", CancellationToken.None)).PendingShrink?.HolePunched == true);
         Assert.True(AllocatedBytes(file) <= 4 * MiB + (64 * 1024), $"{AllocatedBytes(file)} bytes still allocated after the hole was punched");
         Assert.Equal(32 * MiB, new FileInfo(file).Length);
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("punched a hole", StringComparison.Ordinal)));
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains($"pid {holder.Pid}", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("punched a hole");
+        await daemon.WaitForLogAsync($"pid {holder.Pid}");
 
         // Touching every byte of its old mapping, tail included, must not kill it.
         await holder.WriteLineAsync("touch");

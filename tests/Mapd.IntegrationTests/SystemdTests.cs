@@ -75,7 +75,7 @@ public sealed partial class SystemdTests
         }
 
         Assert.Single(await client.ListAsync(), r => r.Name == "activated");
-        await SessionTests.Eventually(() => Task.FromResult(daemon.Log.Contains("inherited from systemd", StringComparison.Ordinal)));
+        await daemon.WaitForLogAsync("inherited from systemd");
         await client.DisposeAsync();
 
         daemon.Terminate();

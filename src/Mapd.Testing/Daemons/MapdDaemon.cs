@@ -40,18 +40,19 @@ public sealed class MapdDaemon : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Waits until the daemon's output holds <paramref name="text"/> (at most
-    /// <paramref name="timeout"/>, default 30 s). Its output comes through a pipe read on
+    /// <paramref name="timeout"/>, default 60 s). Its output comes through a pipe read on
     /// another thread, so a line written before READY=1 or before a reply may not be in
     /// <see cref="Log"/> yet when that arrives.
     /// </summary>
     public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var started = Stopwatch.GetTimestamp();
         while (!Log.Contains(text, StringComparison.Ordinal))
         {
-            if (Stopwatch.GetTimestamp() > deadline)
+            if (Stopwatch.GetElapsedTime(started) > limit)
             {
-                throw new TimeoutException($"mapd did not write \"{text}\" within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s; it wrote:\n{Log}");
+                throw new TimeoutException($"mapd did not write \"{text}\" within {limit.TotalSeconds} s; it wrote:\n{Log}");
             }
 
             await Task.Delay(20);
