@@ -120,16 +120,14 @@ internal sealed class CatalogRecovery(
                 if (shrink.CanCommit)
                 {
                     shrinks.TryCommit(region);
+                    return;
                 }
-                else if (shrink.Timer is null)
+
+                region.Refresh();
+                if (shrink.Timer is null)
                 {
                     // Pending at the crash: its mappers hear of it, and its grace period starts, only now.
-                    region.Refresh();
                     shrinks.AwaitReleases(region, shrink);
-                }
-                else
-                {
-                    region.Refresh();
                 }
             });
         }

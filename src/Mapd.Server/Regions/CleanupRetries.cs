@@ -21,7 +21,7 @@ internal sealed class CleanupRetries(RegionChanges changes, TimeProvider time, I
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    /// <summary>Retries due now (for tests and the log).</summary>
+    /// <summary>Regions with a retry due.</summary>
     public int Count
     {
         get

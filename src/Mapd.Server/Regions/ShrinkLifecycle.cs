@@ -273,7 +273,7 @@ internal sealed class ShrinkLifecycle(
         }
         catch (IOException e)
         {
-            // A timer must not throw: that would end the daemon.
+            // The grace timer fires once: without a retry the tail's memory would stay taken.
             retries.Schedule(region, "give back the tail's memory (grace timeout) of", e, () => Expire(region, shrink));
             return;
         }
