@@ -91,6 +91,32 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
         _ => StatusCode.Unknown,
     };
 
+    /// <summary>
+    /// The status that answers a refusal (its reason and message) or a failed system call (one
+    /// that names the call and the errno; running out of descriptors is counted); null for any
+    /// other exception. <paramref name="what"/> names what was being served.
+    /// </summary>
+    public static Status? StatusOf(Exception exception, string what)
+    {
+        switch (exception)
+        {
+            case RefusedException refused:
+                return new Status(CodeOf(refused.Reason), refused.Message);
+            case SystemCallException failed:
+                if (OpenFileLimit.IsExhaustion(failed.Errno))
+                {
+                    MapdMetrics.DescriptorsExhausted("open");
+                }
+
+                var code = failed.Errno is Errnos.ENOSPC or Errnos.ENOMEM || OpenFileLimit.IsExhaustion(failed.Errno)
+                    ? StatusCode.ResourceExhausted
+                    : StatusCode.Internal;
+                return new Status(code, $"mapd could not serve {what}: {failed.Message}");
+            default:
+                return null;
+        }
+    }
+
     private void Admit(ServerCallContext context)
     {
         // From here on this interceptor answers for the call's status, count and log line.
@@ -107,19 +133,13 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     {
         switch (exception)
         {
-            case RefusedException refused:
-                return Counted(context, new Status(CodeOf(refused.Reason), refused.Message));
-            case SystemCallException failed:
-                Log.SystemCallFailed(logger, context.Method, failed);
-                if (OpenFileLimit.IsExhaustion(failed.Errno))
+            case RefusedException or SystemCallException:
+                if (exception is SystemCallException failed)
                 {
-                    MapdMetrics.DescriptorsExhausted("open");
+                    Log.SystemCallFailed(logger, context.Method, failed);
                 }
 
-                var code = failed.Errno is Errnos.ENOSPC or Errnos.ENOMEM || OpenFileLimit.IsExhaustion(failed.Errno)
-                    ? StatusCode.ResourceExhausted
-                    : StatusCode.Internal;
-                return Counted(context, new Status(code, $"mapd could not serve {context.Method}: {failed.Message}"));
+                return Counted(context, StatusOf(exception, context.Method)!.Value);
             case RpcException rpc:
                 Log.CallFailed(logger, context.Method, rpc.StatusCode, rpc.Status.Detail);
                 MapdMetrics.CallFailed(rpc.StatusCode);

@@ -19,6 +19,7 @@ namespace Mapd.Server.Api;
 /// <summary>The <c>mapd.v1.Regions</c> gRPC service: messages in, domain calls, messages out.</summary>
 public sealed partial class RegionsService(
     RegionStore store,
+    RegionHandoff handoff,
     SessionRegistry sessions,
     WatchHub watches,
     RegionPermissions permissions,
@@ -31,9 +32,7 @@ public sealed partial class RegionsService(
     // A page bigger than this would make one reply a large allocation; clients page on.
     private const uint MaxPageSize = 1000;
 
-    // How long an open waits for its session to take earlier descriptors before RESOURCE_EXHAUSTED.
-    private static readonly TimeSpan UnreadWait = TimeSpan.FromSeconds(2);
-    private static readonly PingResponse PingReply = new();
+    private static readonly PingResponse PingReply = new() { SessionOpen = true };
     private static readonly DeleteResponse Deleted = new();
     private static readonly CloseResponse Closed = new();
     private static readonly ReleaseResponse Released = new();
@@ -186,39 +185,11 @@ public sealed partial class RegionsService(
         };
     }
 
-    /// <summary>
-    /// Reserves room on the caller's session socket, opens (or creates) through
-    /// <paramref name="open"/>, and hands the descriptor off before the reply.
-    /// </summary>
+    /// <summary>Opens (or creates) through <paramref name="open"/> on the caller's session and hands the descriptor off before the reply.</summary>
     private async Task<OpenResponse> OpenForSessionAsync(ServerCallContext context, Access access, bool created, Func<CallerIdentity, Session, ulong, (RegionSnapshot Region, DescriptorLoan Descriptor)> open)
     {
-        var session = context.Session(sessions);
-        await session.ReserveDescriptorAsync(UnreadWait, context.CancellationToken);
-        var handoffId = Session.NextHandoffId();
-        (RegionSnapshot Region, DescriptorLoan Descriptor) opened;
-        try
-        {
-            opened = open(context.Caller(), session, handoffId);
-        }
-        catch
-        {
-            session.CancelReservation();
-            throw;
-        }
-
-        using (opened.Descriptor)
-        {
-            try
-            {
-                session.HandOff(opened.Descriptor.Descriptor, handoffId);
-                return new OpenResponse { Region = RegionMessages.Summary(opened.Region), HandoffId = handoffId, Access = access };
-            }
-            catch
-            {
-                store.Mappings.AbandonOpen(opened.Region.Name, session, created);
-                throw;
-            }
-        }
+        var (region, handoffId) = await handoff.OpenAsync(context.Session(sessions), context.Caller(), created, open, context.CancellationToken);
+        return new OpenResponse { Region = RegionMessages.Summary(region), HandoffId = handoffId, Access = access };
     }
 
     private static partial class Log

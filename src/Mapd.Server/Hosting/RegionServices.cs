@@ -1,4 +1,5 @@
 using Mapd.Native;
+using Mapd.Server.Api;
 using Mapd.Server.Errors;
 using Mapd.Server.Quotas;
 using Mapd.Server.Regions;
@@ -54,6 +55,8 @@ public static class RegionServices
         });
         services.AddSingleton(sp => sp.GetRequiredService<RegionStore>().Mappings);
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<RegionHandoff>();
+        services.AddSingleton<ISessionRequests, SessionOpens>();
         services.AddHostedService<SessionSocketListener>();
         return services;
     }

@@ -30,6 +30,9 @@ public static class MapdMetrics
     private static readonly Counter<long> FdHandoffs = Meter.CreateCounter<long>(
         "mapd.fd_handoffs", "{handoff}", "Descriptors sent to clients on mapd-fd.sock.");
 
+    private static readonly Counter<long> SessionOpens = Meter.CreateCounter<long>(
+        "mapd.session_opens", "{open}", "Opens asked and answered on mapd-fd.sock (OPEN messages) that handed a descriptor over; Open calls are not counted here.");
+
     private static readonly Counter<long> Resizes = Meter.CreateCounter<long>(
         "mapd.resizes", "{resize}", "Resizes committed, by direction (grow or shrink).");
 
@@ -45,7 +48,7 @@ public static class MapdMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GraceBuckets });
 
     private static readonly Counter<long> Errors = Meter.CreateCounter<long>(
-        "mapd.errors", "{error}", "gRPC calls that ended with an error, by status code.");
+        "mapd.errors", "{error}", "gRPC calls and OPEN messages on mapd-fd.sock that ended with an error, by status code.");
 
     private static readonly Counter<long> Orphans = Meter.CreateCounter<long>(
         "mapd.regions.orphaned", "{region}", "Deleted regions a process kept holding past its session: unlinked, still charged until it lets go.");
@@ -77,6 +80,9 @@ public static class MapdMetrics
 
     /// <summary>A descriptor went out on a session socket: <c>mapd_fd_handoffs_total</c>.</summary>
     public static void FdHandedOff() => FdHandoffs.Add(1);
+
+    /// <summary>An OPEN message on a session socket handed its descriptor over: <c>mapd_session_opens_total</c>.</summary>
+    public static void SessionOpened() => SessionOpens.Add(1);
 
     /// <summary>
     /// A resize committed after <paramref name="duration"/>: <c>mapd_resizes_total{direction}</c>

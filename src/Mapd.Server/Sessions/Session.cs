@@ -127,6 +127,15 @@ public sealed class Session : IRegionMapper, IDisposable
     {
         Span<byte> message = stackalloc byte[SessionFrames.HandoffLength];
         SessionFrames.WriteFd(message, handoffId);
+        HandOff(descriptor, handoffId, message);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="descriptor"/> as <paramref name="handoffId"/> beside
+    /// <paramref name="message"/> (an FD or OPENED message), as <see cref="HandOff(FileDescriptor, ulong)"/> does.
+    /// </summary>
+    public void HandOff(FileDescriptor descriptor, ulong handoffId, ReadOnlySpan<byte> message)
+    {
         try
         {
             bool sent;
@@ -167,6 +176,26 @@ public sealed class Session : IRegionMapper, IDisposable
         {
             Forget(handoffId);
             throw RefusedException.Precondition($"session {Id} has ended; connect a new session and retry");
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/>, which carries no descriptor (an OPEN_FAILED), without
+    /// waiting: false when the client's socket is full, because it is not reading it.
+    /// </summary>
+    public bool TrySend(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            lock (_sending)
+            {
+                return UnixSockets.TrySend(_socket.SafeHandle, message, $"session {Id}", wait: false);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The session is ending; its reader finds the connection closed.
+            return true;
         }
     }
 

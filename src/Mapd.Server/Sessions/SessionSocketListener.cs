@@ -13,14 +13,16 @@ namespace Mapd.Server.Sessions;
 
 /// <summary>
 /// Serves <c>mapd-fd.sock</c>: accepts connections, has <see cref="SessionAdmission"/> decide
-/// each one (quota, HELLO deadline), sends WELCOME, reads TAKEN and CLOSE, and ends the session
-/// (releasing what it mapped) when the connection closes.
+/// each one (quota, HELLO deadline), sends WELCOME, reads TAKEN and CLOSE, has
+/// <see cref="ISessionRequests"/> answer OPEN, and ends the session (releasing what it mapped)
+/// when the connection closes.
 /// </summary>
 public sealed partial class SessionSocketListener(
     SocketDirectory sockets,
     SocketActivation activation,
     SessionRegistry registry,
     RegionMappings mappings,
+    ISessionRequests requests,
     PeerQuotas quotas,
     SessionLimits limits,
     TimeProvider time,
@@ -151,6 +153,11 @@ public sealed partial class SessionSocketListener(
         {
             // The peer went away or the daemon is stopping: either way the session ends below.
         }
+        catch (IOException e) when (session is not null)
+        {
+            // An answer could not be sent: the client does not read its socket.
+            Log.SessionDropped(logger, session.Id, session.Pid, e.Message);
+        }
         catch (Exception e)
         {
             Log.SessionFailed(logger, session?.Id ?? "(handshake)", e);
@@ -191,16 +198,22 @@ public sealed partial class SessionSocketListener(
                 continue;
             }
 
-            if (!SessionFrames.TryReadTaken(buffer.AsSpan(0, received), taken))
+            if (SessionFrames.TryReadTaken(buffer.AsSpan(0, received), taken))
+            {
+                foreach (var handoffId in taken)
+                {
+                    session.Taken(handoffId);
+                }
+
+                continue;
+            }
+
+            if (!await requests.ServeAsync(session, buffer.AsMemory(0, received), stoppingToken))
             {
                 Log.ProtocolViolation(logger, session.Id, session.Pid, received);
                 return;
             }
 
-            foreach (var handoffId in taken)
-            {
-                session.Taken(handoffId);
-            }
         }
     }
 
@@ -231,8 +244,11 @@ public sealed partial class SessionSocketListener(
         [LoggerMessage(EventId = 303, EventName = "SessionEnded", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} ended")]
         public static partial void SessionEnded(ILogger logger, string id, int pid);
 
-        [LoggerMessage(EventId = 305, EventName = "ProtocolViolation", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} sent a {Length}-byte message that is not TAKEN; closed it")]
+        [LoggerMessage(EventId = 305, EventName = "ProtocolViolation", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} sent a {Length}-byte message that is none of TAKEN, CLOSE or OPEN; closed it")]
         public static partial void ProtocolViolation(ILogger logger, string id, int pid, int length);
+
+        [LoggerMessage(EventId = 311, EventName = "SessionDropped", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} closed: {Reason}")]
+        public static partial void SessionDropped(ILogger logger, string id, int pid, string reason);
 
         [LoggerMessage(EventId = 306, EventName = "SessionFailed", Level = LogLevel.Error, Message = "Session {Id} failed")]
         public static partial void SessionFailed(ILogger logger, string id, Exception exception);

@@ -125,8 +125,10 @@ class PingRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class PingResponse(_message.Message):
-    __slots__ = []
-    def __init__(self) -> None: ...
+    __slots__ = ["session_open"]
+    SESSION_OPEN_FIELD_NUMBER: _ClassVar[int]
+    session_open: bool
+    def __init__(self, session_open: bool = ...) -> None: ...
 
 class Region(_message.Message):
     __slots__ = ["created_at", "generation", "gid", "mapper_details", "mappers", "max_size", "mode", "name", "owner_uid", "pending_shrink", "pending_size", "size"]
