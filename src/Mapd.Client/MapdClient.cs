@@ -56,7 +56,8 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
         var pinned = new PinnedCalls(Grpc, _sessions, regionLogger, _life.Token);
         _table = new RegionTable(options.CloseLinger, time, pinned);
         var sync = new RegionSync(_table, new RegionEventQueue(), pinned, _calls, MappingPolicy.From(options, loggers.CreateLogger<MappingPolicy>()), regionLogger);
-        _opener = new RegionOpener(_table, sync, pinned, _sessions, regionLogger);
+        var support = new SessionOpenSupport(Grpc, options.OpenOnSessionSocket, options.ConnectTimeout, _life.Token);
+        _opener = new RegionOpener(_table, sync, pinned, _sessions, _sessions, support, regionLogger);
         var reattacher = new Reattacher(_table, sync, Grpc, regionLogger);
         var watch = new WatchPump(Grpc, sync, time, regionLogger);
         _sessions.Start(new SessionHooks(reattacher.AttachAsync, watch.ServeAsync));
@@ -118,7 +119,7 @@ public sealed class MapdClient : IDisposable, IAsyncDisposable
     public async Task<MappedRegion> OpenAsync(string name, RegionAccess access = RegionAccess.ReadWrite, CancellationToken cancellationToken = default)
     {
         var request = new OpenRequest { Name = name, Access = (Access)access };
-        return await _opener.OpenAsync(name, headers => _calls.OpenAsync(request, headers, cancellationToken: cancellationToken), cancellationToken);
+        return await _opener.OpenAsync(name, request.Access, headers => _calls.OpenAsync(request, headers, cancellationToken: cancellationToken), cancellationToken);
     }
 
     /// <summary>Describes one region, with its mappers and any pending shrink.</summary>

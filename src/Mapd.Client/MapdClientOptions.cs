@@ -48,6 +48,14 @@ public sealed record MapdClientOptions
     public TimeSpan CloseLinger { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// Ask for opens on the session socket (an OPEN message answered with the descriptor) rather
+    /// than as Open calls over gRPC: the descriptor travels on that socket anyway, so an open
+    /// costs one message each way instead of a call plus a message. Used only with a daemon that
+    /// serves it (it says so when Ping answers); false always sends Open calls. Creates are calls either way.
+    /// </summary>
+    public bool OpenOnSessionSocket { get; init; } = true;
+
+    /// <summary>
     /// Where the client logs what it does on its own: losing, re-establishing and replacing its
     /// session, re-registering regions after a daemon restart, restarting its watch, and calls
     /// that fail in the background (Close, Release). Null logs nothing.

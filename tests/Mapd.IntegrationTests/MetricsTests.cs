@@ -29,6 +29,7 @@ public sealed class MetricsTests
             Assert.True(PrometheusText.Value(text, "mapd_storage_used_bytes") > 0, text);
             Assert.Equal(1, PrometheusText.Value(text, "mapd_sessions"));
             Assert.Equal(3, PrometheusText.Value(text, "mapd_fd_handoffs_total"));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_session_opens_total"));
             Assert.Equal(1, PrometheusText.Value(text, "mapd_errors_total", "code=\"NOT_FOUND\""));
             Assert.Equal(0, PrometheusText.Value(text, "mapd_resizes_total", "direction=\"grow\""));
             Assert.Equal(0, PrometheusText.Value(text, "mapd_resizes_total", "direction=\"shrink\""));
@@ -47,6 +48,25 @@ public sealed class MetricsTests
             {
                 Assert.Contains(family, families);
             }
+        }
+    }
+
+    [Fact]
+    public async Task Opens_on_the_session_socket_are_counted_apart_from_open_calls()
+    {
+        var (daemon, baseUrl) = await MetricsDaemon.StartAsync();
+        await using var _ = daemon;
+        await using var socket = await daemon.ConnectAsync();
+        await using var calls = await daemon.ConnectAsync(new MapdClientOptions { OpenOnSessionSocket = false });
+        using (await socket.CreateAsync("counted", 4096))
+        using (await socket.OpenAsync("counted", RegionAccess.ReadOnly))
+        using (await calls.OpenAsync("counted", RegionAccess.ReadOnly))
+        {
+            var text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
+
+            Assert.Equal(3, PrometheusText.Value(text, "mapd_fd_handoffs_total"));
+            Assert.Equal(1, PrometheusText.Value(text, "mapd_session_opens_total"));
+            Assert.Equal(2, (await socket.GetAsync("counted")).Mappers);
         }
     }
 

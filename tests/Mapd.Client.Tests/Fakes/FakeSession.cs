@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Mapd.Client.Internal.Sessions;
 using Mapd.Native;
+using Mapd.Protocol.V1;
 
 namespace Mapd.Client.Tests.Fakes;
 
@@ -36,6 +37,9 @@ internal sealed class FakeSession(string id) : ISession
     /// <summary>Whether the socket is full: a CLOSE that may not wait is refused.</summary>
     public bool Full { get; set; }
 
+    /// <summary>What TryOpen does (an OPEN on the socket); by default the socket is full, so opens are calls.</summary>
+    public Func<string, Access, Task<OpenedOnSession>?> Open { get; set; } = (_, _) => null;
+
     /// <summary>The daemon went away.</summary>
     public void End() => _closed.TrySetResult();
 
@@ -48,6 +52,8 @@ internal sealed class FakeSession(string id) : ISession
 
         return Take(handoffId, cancellationToken);
     }
+
+    public Task<OpenedOnSession>? TryOpen(string name, Access access) => Open(name, access);
 
     public bool TrySendClose(ulong handoffId, string name, bool wait)
     {

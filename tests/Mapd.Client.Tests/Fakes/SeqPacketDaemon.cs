@@ -58,6 +58,18 @@ public sealed class SeqPacketDaemon : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="message"/> as it is, with <paramref name="descriptor"/> if one is given.</summary>
+    public void Send(ReadOnlySpan<byte> message, FileDescriptor? descriptor = null)
+    {
+        var sent = descriptor is null
+            ? UnixSockets.TrySend(Peer.SafeHandle, message, "test session", wait: false)
+            : UnixSockets.TrySendWithDescriptor(Peer.SafeHandle, message, descriptor, "test session");
+        if (!sent)
+        {
+            throw new InvalidOperationException("the client's queue is full");
+        }
+    }
+
     /// <summary>Waits until the client read everything sent to it, by the kernel's count (SIOCOUTQ).</summary>
     public async Task WaitUntilReadAsync()
     {

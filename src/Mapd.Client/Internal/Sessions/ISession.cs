@@ -1,4 +1,5 @@
 using Mapd.Native;
+using Mapd.Protocol.V1;
 
 namespace Mapd.Client.Internal.Sessions;
 
@@ -19,6 +20,14 @@ internal interface ISession : IDisposable
 
     /// <summary>Waits for the descriptor of <paramref name="handoffId"/>; the caller owns it.</summary>
     Task<FileDescriptor> TakeAsync(ulong handoffId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the daemon to open <paramref name="name"/> with an OPEN message; the task completes
+    /// with the answer (the descriptor is the caller's), fails with <see cref="MapdException"/>
+    /// when the daemon refused, or with <see cref="IOException"/> when the session ended first.
+    /// Null when the socket is full (the daemon is not reading): nothing was asked.
+    /// </summary>
+    Task<OpenedOnSession>? TryOpen(string name, Access access);
 
     /// <summary>
     /// Sends CLOSE: this session no longer maps <paramref name="name"/>, unless an open answered

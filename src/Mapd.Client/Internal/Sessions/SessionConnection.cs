@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
 using Mapd.Native;
+using Mapd.Protocol.V1;
 
 namespace Mapd.Client.Internal.Sessions;
 
 /// <summary>
 /// This process's session on <c>mapd-fd.sock</c>. A dedicated thread receives FD messages and
 /// hands each descriptor to whichever call waits for that handoff id, whether the descriptor or
-/// the gRPC reply arrives first. It sends no TAKEN: the daemon counts what is unread by the
+/// the gRPC reply arrives first; it also hands each OPENED or OPEN_FAILED to the open that
+/// asked with that request id. It sends no TAKEN: the daemon counts what is unread by the
 /// kernel's queue, and an acknowledgement per burst cost a message and a wake-up on both sides. A descriptor nobody will take
 /// (its open was cancelled) is closed, whenever it arrives.
 /// </summary>
@@ -14,6 +17,8 @@ internal sealed class SessionConnection : ISession
 {
     private readonly FileDescriptor _socket;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<FileDescriptor>> _handoffs = new();
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<OpenedOnSession>> _opens = new();
+    private long _lastRequestId;
     private readonly Thread _receiver;
     private readonly string _path;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -123,6 +128,38 @@ internal sealed class SessionConnection : ISession
     }
 
     /// <inheritdoc/>
+    public Task<OpenedOnSession>? TryOpen(string name, Access access)
+    {
+        var requestId = (ulong)Interlocked.Increment(ref _lastRequestId);
+        Span<byte> frame = stackalloc byte[SessionOpenFrames.MaxOpenLength];
+        var length = SessionOpenFrames.WriteOpen(frame, requestId, access, name);
+        var answer = new TaskCompletionSource<OpenedOnSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _opens[requestId] = answer;
+        try
+        {
+            if (!UnixSockets.TrySend(_socket, frame[..length], _path, wait: false))
+            {
+                _opens.TryRemove(requestId, out _);
+                return null;
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _opens.TryRemove(requestId, out _);
+            answer.TrySetException(new IOException($"the mapd session ended before it was asked to open region '{name}'", e));
+            return answer.Task;
+        }
+
+        // The receiver fails what is still waiting once it stops; an open asked just as it stopped is failed here.
+        if (_failure is { } failure && _opens.TryRemove(requestId, out _))
+        {
+            answer.TrySetException(new IOException($"the mapd session ended before it answered the open of region '{name}'", failure));
+        }
+
+        return answer.Task;
+    }
+
+    /// <inheritdoc/>
     public bool TrySendClose(ulong handoffId, string name, bool wait)
     {
         Span<byte> frame = stackalloc byte[SessionFrames.MaxCloseLength];
@@ -188,7 +225,7 @@ internal sealed class SessionConnection : ISession
 
     private void Receive()
     {
-        var buffer = new byte[64];
+        var buffer = new byte[SessionFrames.MaxLength];
         var ids = new ulong[SessionFrames.MaxTakenIds];
         var arrived = new FileDescriptor[SessionFrames.MaxTakenIds];
         try
@@ -213,12 +250,13 @@ internal sealed class SessionConnection : ISession
                         break;
                     }
 
-                    if (SessionFrames.TryReadFd(buffer.AsSpan(0, received), out var handoffId) && descriptor is not null)
+                    var message = buffer.AsSpan(0, received);
+                    if (SessionFrames.TryReadFd(message, out var handoffId) && descriptor is not null)
                     {
                         ids[count] = handoffId;
                         arrived[count++] = descriptor;
                     }
-                    else
+                    else if (!TryAnswer(message, descriptor))
                     {
                         descriptor?.Dispose();
                     }
@@ -251,6 +289,34 @@ internal sealed class SessionConnection : ISession
             waiter.TrySetException(new IOException($"the mapd session ended before handoff {id} arrived", _failure));
         }
 
+        foreach (var id in _opens.Keys)
+        {
+            if (_opens.TryRemove(id, out var open))
+            {
+                open.TrySetException(new IOException("the mapd session ended before it answered an open", _failure));
+            }
+        }
+
         _closed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Hands an OPENED (with its descriptor) or OPEN_FAILED to the open that asked; false when
+    /// <paramref name="message"/> is neither, or answers nothing asked here.
+    /// </summary>
+    private bool TryAnswer(ReadOnlySpan<byte> message, FileDescriptor? descriptor)
+    {
+        if (descriptor is not null && SessionOpenFrames.TryReadOpened(message, out var requestId, out var handoffId, out var access, out var region))
+        {
+            var response = new OpenResponse { Region = region, HandoffId = handoffId, Access = access };
+            return _opens.TryRemove(requestId, out var open) && open.TrySetResult(new OpenedOnSession(response, descriptor));
+        }
+
+        if (descriptor is null && SessionOpenFrames.TryReadFailed(message, out requestId, out var code, out var reason))
+        {
+            return _opens.TryRemove(requestId, out var open) && open.TrySetException(new MapdException((StatusCode)code, reason));
+        }
+
+        return false;
     }
 }

@@ -1,5 +1,6 @@
 using Mapd.Client.Internal.Sessions;
 using Mapd.Client.Tests.Fakes;
+using Mapd.Protocol.V1;
 
 namespace Mapd.Client.Tests.Internal.Sessions;
 
@@ -29,6 +30,70 @@ public sealed class SessionConnectionTests : IDisposable
         Assert.True(SessionFrames.TryReadClose(next, out var closed, out var name));
         Assert.Equal((5UL, "region"), (closed, name));
         Assert.Equal(Native.Files.Stat(_file.Descriptor, "region").Inode, Native.Files.Stat(descriptor, "region").Inode);
+    }
+
+    [Fact]
+    public async Task An_open_asked_on_the_socket_gets_the_answer_with_that_request_id_and_its_descriptor()
+    {
+        using var session = await ConnectAsync();
+
+        var first = session.TryOpen("a", Access.ReadOnly);
+        var second = session.TryOpen("b", Access.ReadWrite);
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.True(SessionOpenFrames.TryReadOpen(await _daemon.NextFrameAsync(), out var firstId, out var firstAccess, out var firstName));
+        Assert.True(SessionOpenFrames.TryReadOpen(await _daemon.NextFrameAsync(), out var secondId, out _, out var secondName));
+        var message = new byte[SessionFrames.MaxLength];
+
+        // Answered out of order: each answer reaches the open that asked.
+        _daemon.Send(message.AsSpan(0, SessionOpenFrames.WriteFailed(message, secondId, (uint)Grpc.Core.StatusCode.NotFound, "region 'b' does not exist")));
+        _daemon.Send(message.AsSpan(0, SessionOpenFrames.WriteOpened(message, firstId, 77, Access.ReadOnly, new Region { Name = "a", Size = 4096 })), _file.Descriptor);
+        var opened = await first!.WaitAsync(TimeSpan.FromSeconds(30));
+        var refused = await Assert.ThrowsAsync<MapdException>(() => second!.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        using (opened.Descriptor)
+        {
+            Assert.Equal(("a", Access.ReadOnly, "b"), (firstName, firstAccess, secondName));
+            Assert.Equal(77UL, opened.Response.HandoffId);
+            Assert.Equal("a", opened.Response.Region.Name);
+            Assert.Equal(Native.Files.Stat(_file.Descriptor, "region").Inode, Native.Files.Stat(opened.Descriptor, "region").Inode);
+            Assert.Equal(Grpc.Core.StatusCode.NotFound, refused.Code);
+            Assert.Equal("region 'b' does not exist", refused.Message);
+        }
+    }
+
+    [Fact]
+    public async Task An_open_the_session_ended_under_fails_with_an_IOException()
+    {
+        using var session = await ConnectAsync();
+
+        var opening = session.TryOpen("a", Access.ReadOnly);
+        await _daemon.NextFrameAsync();
+        _daemon.Leave();
+
+        await Assert.ThrowsAsync<IOException>(() => opening!.WaitAsync(TimeSpan.FromSeconds(30)));
+        await session.Closed.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<IOException>(() => session.TryOpen("b", Access.ReadOnly)!.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task An_answer_nobody_asked_for_has_its_descriptor_closed()
+    {
+        using var session = await ConnectAsync();
+        var before = OpenCopies();
+        var message = new byte[SessionFrames.MaxLength];
+
+        _daemon.Send(message.AsSpan(0, SessionOpenFrames.WriteOpened(message, 12345, 1, Access.ReadOnly, new Region { Name = "a" })), _file.Descriptor);
+        await _daemon.WaitUntilReadAsync();
+        var after = OpenCopies();
+        for (var i = 0; after > before && i < 3000; i++)
+        {
+            await Task.Delay(10);
+            after = OpenCopies();
+        }
+
+        Assert.Equal(before, after);
+        Assert.False(session.IsClosed);
     }
 
     [Fact]

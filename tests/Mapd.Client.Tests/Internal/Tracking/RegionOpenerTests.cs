@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Mapd.Client.Internal.Calls;
 using Mapd.Client.Internal.Mapping;
+using Mapd.Client.Internal.Sessions;
 using Mapd.Client.Internal.Tracking;
 using Mapd.Client.Tests.Fakes;
 using Mapd.Native;
@@ -22,6 +23,7 @@ public sealed class RegionOpenerTests : IDisposable
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RegionOpener _opener;
     private readonly Regions.RegionsClient _calls;
+    private readonly FakeSessions _sessions;
 
     public RegionOpenerTests()
     {
@@ -30,7 +32,9 @@ public sealed class RegionOpenerTests : IDisposable
         var pinned = new PinnedCalls(new Regions.RegionsClient(_daemon), sessions, _log, _life.Token);
         var table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, pinned);
         var sync = new RegionSync(table, new RegionEventQueue(), pinned, _calls, new MappingPolicy(4, 1L << 20, 1L << 40, false, _log), _log);
-        _opener = new RegionOpener(table, sync, pinned, sessions, _log);
+        _sessions = sessions;
+        _opener = new RegionOpener(table, sync, pinned, sessions, sessions, new SessionOpenSupport(new Regions.RegionsClient(_daemon), enabled: true, TimeSpan.FromSeconds(30), _life.Token), _log);
+        _daemon.On<PingRequest>("Ping", (_, _) => new PingResponse { SessionOpen = true });
         _daemon.On<OpenRequest>("Open", (r, _) => new OpenResponse
         {
             Region = new Region { Name = r.Name, Size = (ulong)_file.Length, Generation = 1 },
@@ -153,6 +157,150 @@ public sealed class RegionOpenerTests : IDisposable
         Assert.Empty(_daemon.Of("Close"));
         Assert.False(_session.Closes.Reader.TryRead(out _));
     }
+
+    [Fact]
+    public async Task An_open_on_the_session_socket_maps_the_answer_sends_no_call_and_closes_with_a_close_message()
+    {
+        var asked = new List<(string, Access)>();
+        _session.Open = (name, access) =>
+        {
+            asked.Add((name, access));
+            return Task.FromResult(Answer(name, _file.OpenAgain(writable: false), Access.ReadOnly));
+        };
+
+        var region = await OpenOnSocketAsync("a", Access.ReadOnly, CancellationToken.None);
+        var size = region.Size;
+        region.Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(4096, size);
+        Assert.Equal([("a", Access.ReadOnly)], asked);
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
+        Assert.Empty(_daemon.Of("Open"));
+        Assert.Single(_daemon.Of("Ping"));
+    }
+
+    [Fact]
+    public async Task Each_session_is_asked_once_whether_its_daemon_serves_open_messages()
+    {
+        _session.Open = (name, _) => Task.FromResult(Answer(name, _file.OpenAgain(writable: false), Access.ReadOnly));
+
+        (await OpenOnSocketAsync("a", Access.ReadOnly, CancellationToken.None)).Dispose();
+        (await OpenOnSocketAsync("b", Access.ReadOnly, CancellationToken.None)).Dispose();
+
+        Assert.Single(_daemon.Of("Ping"));
+        Assert.Empty(_daemon.Of("Open"));
+    }
+
+    [Fact]
+    public async Task A_daemon_that_does_not_serve_open_messages_gets_an_open_call()
+    {
+        _daemon.On<PingRequest>("Ping", (_, _) => new PingResponse());
+        _session.Open = (_, _) => throw new InvalidOperationException("no OPEN may be sent to this daemon");
+        _session.Take = (_, _) => Task.FromResult(_file.OpenAgain(writable: true));
+
+        using var region = await OpenOnSocketAsync("a", Access.ReadWrite, CancellationToken.None);
+
+        Assert.Single(_daemon.Of("Open"));
+        Assert.Equal([Handoff], _session.Taken);
+    }
+
+    [Fact]
+    public async Task A_daemon_that_cannot_say_whether_it_serves_open_messages_gets_an_open_call_and_is_asked_again()
+    {
+        _daemon.On<PingRequest>("Ping", (_, _) => throw new RpcException(new Status(StatusCode.Unavailable, "not yet")));
+        _session.Take = (_, _) => Task.FromResult(_file.OpenAgain(writable: true));
+
+        (await OpenOnSocketAsync("a", Access.ReadWrite, CancellationToken.None)).Dispose();
+        (await OpenOnSocketAsync("a", Access.ReadWrite, CancellationToken.None)).Dispose();
+
+        Assert.Equal(2, _daemon.Of("Ping").Count);
+        Assert.Equal(2, _daemon.Of("Open").Count);
+    }
+
+    [Fact]
+    public async Task A_session_socket_too_full_to_take_the_open_sends_it_as_a_call()
+    {
+        _session.Take = (_, _) => Task.FromResult(_file.OpenAgain(writable: true));
+
+        using var region = await OpenOnSocketAsync("a", Access.ReadWrite, CancellationToken.None);
+
+        Assert.Single(_daemon.Of("Open"));
+    }
+
+    [Fact]
+    public async Task An_open_refused_on_the_socket_throws_its_status_and_is_not_closed()
+    {
+        _session.Open = (name, _) => Task.FromException<OpenedOnSession>(new MapdException(StatusCode.PermissionDenied, $"uid 1 may not read region '{name}'"));
+
+        var e = await Assert.ThrowsAsync<MapdException>(() => OpenOnSocketAsync("a", Access.ReadOnly, CancellationToken.None));
+
+        Assert.Equal(StatusCode.PermissionDenied, e.Code);
+        Assert.Equal("uid 1 may not read region 'a'", e.Message);
+        Assert.False(_time.TimerPending);
+        Assert.False(_session.Closes.Reader.TryRead(out _));
+        Assert.Empty(_daemon.Of("Close"));
+    }
+
+    [Fact]
+    public async Task An_open_given_up_before_its_answer_came_takes_the_answer_when_it_comes_and_closes_it_in_order()
+    {
+        // R2 on the socket: the daemon answers every OPEN it read, so the answer is waited for
+        // and its Close sent with its handoff id, instead of a Close call that could overtake it.
+        var answer = new TaskCompletionSource<OpenedOnSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _session.Open = (_, _) => answer.Task;
+        using var cancel = new CancellationTokenSource();
+
+        var opening = OpenOnSocketAsync("a", Access.ReadOnly, cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => opening);
+        Assert.False(_time.TimerPending);
+        var descriptor = _file.OpenAgain(writable: false);
+        answer.SetResult(Answer("a", descriptor, Access.ReadOnly));
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(("a", Handoff), await _session.NextCloseAsync());
+        Assert.True(descriptor.IsClosed);
+        Assert.Empty(_daemon.Of("Close"));
+    }
+
+    [Fact]
+    public async Task An_open_whose_session_ended_before_the_answer_is_asked_again_on_the_next_session()
+    {
+        var next = new FakeSession("s2");
+        _session.Open = (_, _) =>
+        {
+            _sessions.Replace(next);
+            return Task.FromException<OpenedOnSession>(new IOException("the mapd session ended before it answered an open"));
+        };
+        next.Open = (name, _) => Task.FromResult(Answer(name, _file.OpenAgain(writable: false), Access.ReadOnly));
+
+        var region = await OpenOnSocketAsync("a", Access.ReadOnly, CancellationToken.None);
+        region.Dispose();
+        _time.Advance(await _time.NextTimerAsync());
+
+        Assert.Equal(("a", Handoff), await next.NextCloseAsync());
+        Assert.False(_session.Closes.Reader.TryRead(out _));
+        Assert.Equal(2, _daemon.Of("Ping").Count);
+    }
+
+    [Fact]
+    public async Task A_name_no_open_message_can_carry_goes_as_a_call_for_the_daemon_to_refuse()
+    {
+        _session.Open = (_, _) => throw new InvalidOperationException("no OPEN may carry this name");
+        _daemon.On<OpenRequest>("Open", (r, _) => throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{r.Name}' is not a region name")));
+
+        var e = await Assert.ThrowsAsync<MapdException>(() => OpenOnSocketAsync("a/b", Access.ReadOnly, CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Code);
+    }
+
+    private static OpenedOnSession Answer(string name, FileDescriptor descriptor, Access access) => new(
+        new OpenResponse { Region = new Region { Name = name, Size = 4096, Generation = 1 }, HandoffId = Handoff, Access = access },
+        descriptor);
+
+    private Task<MappedRegion> OpenOnSocketAsync(string name, Access access, CancellationToken cancellationToken) =>
+        _opener.OpenAsync(name, access, headers => _calls.OpenAsync(new OpenRequest { Name = name, Access = access }, headers, cancellationToken: cancellationToken), cancellationToken);
 
     private Task<MappedRegion> OpenAsync(string name, CancellationToken cancellationToken) =>
         _opener.OpenAsync(name, headers => _calls.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadWrite }, headers, cancellationToken: cancellationToken), cancellationToken);

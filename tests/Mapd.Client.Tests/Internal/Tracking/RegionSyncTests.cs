@@ -32,7 +32,7 @@ public sealed class RegionSyncTests : IDisposable
         var pinned = new PinnedCalls(_raw, _sessions, _log, _life.Token);
         _table = new RegionTable(TimeSpan.FromMilliseconds(100), _time, pinned);
         _sync = new RegionSync(_table, new RegionEventQueue(), pinned, _calls, new MappingPolicy(4, 1L << 20, 1L << 40, false, _log), _log);
-        _opener = new RegionOpener(_table, _sync, pinned, _sessions, _log);
+        _opener = new RegionOpener(_table, _sync, pinned, _sessions, _sessions, new SessionOpenSupport(_raw, enabled: false, TimeSpan.FromSeconds(30), _life.Token), _log);
         _daemon.On<OpenRequest>("Open", (r, _) => new OpenResponse
         {
             Region = new Region { Name = r.Name, Size = Page, Generation = 1 },
