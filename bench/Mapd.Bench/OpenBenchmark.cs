@@ -33,6 +33,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private readonly Process _self = Process.GetCurrentProcess();
     private readonly MapdClient _client;
     private readonly MapdClient _lingering;
+    private readonly MapdClient _calling;
     private readonly MapdClient[] _clients;
     private readonly GrpcChannel _pingChannel;
     private readonly Regions.RegionsClient _ping;
@@ -59,6 +60,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
     private readonly ThroughputRecorder _openRateShared = new("Open+dispose+Close, one MapdClient");
     private readonly ThroughputRecorder _openRateLingering = new("Open+dispose, 100 ms close linger");
     private readonly ThroughputRecorder _openRateSeparate = new("Open+dispose+Close, separate MapdClients");
+    private readonly ThroughputRecorder _openRateCalls = new("Open+dispose+Close, one MapdClient, Open calls");
     private readonly LatencyRecorder _get = new("Regions/Get");
     private readonly ThroughputRecorder _getRate = new("Regions/Get");
     private readonly ThroughputRecorder _openOnlyRate = new("Open only, one MapdClient");
@@ -71,6 +73,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         MapdDaemon daemon,
         MapdClient client,
         MapdClient lingering,
+        MapdClient calling,
         MapdClient[] clients,
         GrpcChannel pingChannel,
         GrpcChannel[] pingChannels,
@@ -83,6 +86,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         _daemon = daemon;
         _client = client;
         _lingering = lingering;
+        _calling = calling;
         _clients = clients;
         _pingChannel = pingChannel;
         _ping = new Regions.RegionsClient(pingChannel);
@@ -109,6 +113,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             Concurrent("Open rate, one client", (i, ct) => OpenCycleAsync(_client, i, _openRateShared, ct), _openRateShared),
             Concurrent("Open rate, lingering close", (i, ct) => OpenCycleAsync(_lingering, i, _openRateLingering, ct), _openRateLingering),
             Concurrent("Open rate, separate clients", (i, ct) => OpenCycleAsync(_clients[i], i, _openRateSeparate, ct), _openRateSeparate),
+            Concurrent("Open rate, Open calls", (i, ct) => OpenCycleAsync(_calling, i, _openRateCalls, ct), _openRateCalls),
             Sequential("Get latency", GetAsync, _get),
             Concurrent("Get rate", GetRateAsync, _getRate),
             OpenBursts("Open-only rate", _openOnlyRate),
@@ -167,6 +172,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         }
 
         await _lingering.DisposeAsync();
+        await _calling.DisposeAsync();
         await _client.DisposeAsync();
     }
 
@@ -177,6 +183,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         var options = new MapdClientOptions { SocketDirectory = daemon.SocketDirectory, CloseLinger = TimeSpan.Zero };
         var client = await MapdClient.ConnectAsync(options, cancellationToken);
         MapdClient? lingering = null;
+        MapdClient? calling = null;
         var clients = new List<MapdClient>();
         HandoffClient? handoff = null;
         RawSession? raw = null;
@@ -195,6 +202,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
 
             await (await client.CreateAsync(LargeName, LargeRegion, cancellationToken: cancellationToken)).DisposeAsync();
             lingering = await MapdClient.ConnectAsync(options with { CloseLinger = new MapdClientOptions().CloseLinger }, cancellationToken);
+            calling = await MapdClient.ConnectAsync(options with { OpenOnSessionSocket = false }, cancellationToken);
             for (var i = 0; i < arguments.Concurrency; i++)
             {
                 clients.Add(await MapdClient.ConnectAsync(options, cancellationToken));
@@ -212,7 +220,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
                 pingChannels.Add(MapdChannel.Create(grpcPath, options.ConnectTimeout));
             }
 
-            return new OpenBenchmark(arguments, daemon, client, lingering, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, names);
+            return new OpenBenchmark(arguments, daemon, client, lingering, calling, [.. clients], pingChannel, [.. pingChannels], handoff, raw, rawWithoutTaken, names);
         }
         catch
         {
@@ -231,6 +239,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             }
 
             lingering?.Dispose();
+            calling?.Dispose();
             client.Dispose();
             throw;
         }
@@ -312,10 +321,11 @@ internal sealed class OpenBenchmark : IAsyncDisposable
         main.Add($"Regions/Get (into the regions, no session, no fd); ops/s with {c} concurrent callers", _get, _getRate);
         main.Add("bare fd handoff, 2 processes: request, SCM_RIGHTS fd, mmap, munmap, close (round trip)", _handoffRoundTrip, null);
         main.Add("bare fd handoff, one way: peer's sendmsg to munmap + close", _handoffOneWay, null);
-        main.Add($"Open 2 MiB read-only (gRPC Open + fd + mmap); ops/s = open+dispose+Close cycles, {c} tasks on one MapdClient", _openSmall, _openRateShared);
+        main.Add($"Open 2 MiB read-only (OPEN on the session socket, OPENED + fd, mmap); ops/s = open+dispose+Close cycles, {c} tasks on one MapdClient", _openSmall, _openRateShared);
         main.Add($"Open 2 MiB, ops/s = open+dispose cycles with the 100 ms close linger (the next open of the name calls the Close off)", null, _openRateLingering);
         main.Add($"Open 2 MiB, ops/s = open+dispose+Close cycles on {c} separate MapdClients", null, _openRateSeparate);
-        main.Add("Open 1 GiB read-only (gRPC Open + fd + mmap)", _openLarge, null);
+        main.Add($"Open 2 MiB as an Open call (OpenOnSessionSocket = false: gRPC Open + FD message), ops/s = open+dispose+Close cycles, {c} tasks on one MapdClient", null, _openRateCalls);
+        main.Add("Open 1 GiB read-only (OPEN on the session socket, OPENED + fd, mmap)", _openLarge, null);
 
         var breakdown = new ResultTable("where Open's time goes (sequential)");
         breakdown.Add("dispose of a 2 MiB region (munmap, and its CLOSE frame on the session socket)", _disposeSmall, null);
@@ -340,7 +350,8 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             - opens/s with Close >= 0.5 x Regions/Get calls/s: {Verdict(getRatio, getRatio >= 0.5)} — {ResultTable.Rate(_openRateShared.OperationsPerSecond)} / {ResultTable.Rate(_getRate.OperationsPerSecond)} = {getRatio:0.00}x (limit 0.50x)
               - median of the per-round ratios: {MedianRatio(_openRateShared, _getRate):0.00}x; by CPU cost (Get CPU/op over Open+dispose+Close CPU/op, both processes; unaffected by other load on the machine): {CpuRatio(_openRateShared, _getRate):0.00}x
               - against Regions/Ping: {Ratio(_openRateShared, _noopRate):0.00}x (by CPU {CpuRatio(_openRateShared, _noopRate):0.00}x); with the 100 ms linger against Get: {Ratio(_openRateLingering, _getRate):0.00}x; Open alone, Close untimed: {Ratio(_openOnlyRate, _getRate):0.00}x
-              - the floor of any Open + Close cycle on this machine, an Open with nothing after it (raw session, descriptor read inline by the caller, no TAKEN, no Close, no client library): {Ratio(_openFloor, _getRate):0.00}x (by CPU {CpuRatio(_openFloor, _getRate):0.00}x)
+              - Open calls instead of OPEN messages (OpenOnSessionSocket = false), the same cycle: {Ratio(_openRateCalls, _getRate):0.00}x (by CPU {CpuRatio(_openRateCalls, _getRate):0.00}x)
+              - the floor of an Open call with nothing after it (raw session, descriptor read inline by the caller, no TAKEN, no Close, no client library): {Ratio(_openFloor, _getRate):0.00}x (by CPU {CpuRatio(_openFloor, _getRate):0.00}x)
               - {c} MapdClients against {c} Ping channels: {Ratio(_openRateSeparate, _noopRateSeparate):0.00}x (by CPU {CpuRatio(_openRateSeparate, _noopRateSeparate):0.00}x)
             - Open p50 <= 2 x (Regions/Ping p50 + bare handoff p50): {Verdict(latencyRatio, latencyRatio <= 2)} — {F(open)} us / ({F(noop)} + {F(handoff)}) us = {latencyRatio:0.00}x (limit 2.00x)
               - with the one-way handoff: {open / (noop + oneWay):0.00}x; with Regions/Get ({F(get)} us) as the no-op: {open / (get + handoff):0.00}x
@@ -356,9 +367,10 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             ("Open + dispose + Close cycle, one MapdClient", _openRateShared),
             ("Open + dispose cycle, 100 ms close linger", _openRateLingering),
             ($"Open + dispose + Close cycle, {c} MapdClients", _openRateSeparate),
+            ("Open + dispose + Close cycle, one MapdClient, Open calls (OpenOnSessionSocket = false)", _openRateCalls),
             ("Open + Close cycle, bench's raw session, fd read inline by the caller (no receiver thread)", _rawRate),
             ("same, on a session that never sends TAKEN (--taken-experiment)", _rawRateWithoutTaken),
-            ("floor: raw Open, fd read inline, no TAKEN, no Close (nothing an Open + Close cycle can go below)", _openFloor)])
+            ("floor of an Open call: raw Open, fd read inline, no TAKEN, no Close (nothing a cycle of Open calls can go below)", _openFloor)])
         {
             text.Append(CultureInfo.InvariantCulture, $"| {label} | {ResultTable.Rate(recorder.OperationsPerSecond)} | {F(recorder.BenchCpuPerOperation)} | {F(recorder.DaemonCpuPerOperation)} | {recorder.Refused} |\n");
         }
@@ -370,7 +382,7 @@ internal sealed class OpenBenchmark : IAsyncDisposable
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundMediansMicroseconds.Select(F))} ({recorder.Count} samples)\n");
         }
 
-        foreach (var recorder in (ThroughputRecorder[])[_noopRate, _noopRateSeparate, _getRate, _openOnlyRate, _openRateShared, _openRateLingering, _openRateSeparate, _rawRate, _rawRateWithoutTaken, _openFloor])
+        foreach (var recorder in (ThroughputRecorder[])[_noopRate, _noopRateSeparate, _getRate, _openOnlyRate, _openRateShared, _openRateLingering, _openRateSeparate, _openRateCalls, _rawRate, _rawRateWithoutTaken, _openFloor])
         {
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundRates.Select(ResultTable.Rate))}\n");
         }
