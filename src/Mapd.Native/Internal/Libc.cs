@@ -124,6 +124,15 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollDescriptor* fds, nuint count, int timeoutMilliseconds);
 
+    [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
+    internal static partial int EpollCreate1(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
+    internal static partial int EpollCtl(SafeHandle epoll, int operation, SafeHandle fd, byte* @event);
+
+    [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
+    internal static partial int EpollWait(SafeHandle epoll, byte* events, int maxEvents, int timeoutMilliseconds);
+
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int Ioctl(SafeHandle fd, nuint request, int* argument);
 

@@ -13,9 +13,9 @@ namespace Mapd.Server.Sessions;
 
 /// <summary>
 /// Serves <c>mapd-fd.sock</c>: accepts connections, has <see cref="SessionAdmission"/> decide
-/// each one (quota, HELLO deadline), sends WELCOME, reads TAKEN and CLOSE, has
-/// <see cref="ISessionRequests"/> answer OPEN, and ends the session (releasing what it mapped)
-/// when the connection closes.
+/// each one (quota, HELLO deadline), sends WELCOME, then hands the session to the
+/// <see cref="SessionReader"/>, and ends it (releasing what it mapped) when the reader says the
+/// connection closed.
 /// </summary>
 public sealed partial class SessionSocketListener(
     SocketDirectory sockets,
@@ -32,6 +32,9 @@ public sealed partial class SessionSocketListener(
     private const int Backlog = 512;
     private readonly SessionAdmission _admission = new(quotas, limits, time, logger);
     private Socket? _listener;
+    private SessionReader? _reader;
+
+    private SessionReader Reader => _reader ?? throw new InvalidOperationException("the listener has not started");
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -48,6 +51,7 @@ public sealed partial class SessionSocketListener(
         }
 
         var path = sockets.SessionSocket;
+        _reader = new SessionReader(mappings, requests, logger);
         if (activation.TakeSessionListener() is { } inherited)
         {
             _listener = inherited;
@@ -82,6 +86,9 @@ public sealed partial class SessionSocketListener(
         // Cancel the accept loop first, so closing the listener is not reported as a failed accept.
         await base.StopAsync(cancellationToken);
         _listener?.Dispose();
+        _reader?.Dispose();
+
+        // A session still in its handshake ends when its WELCOME fails to go.
         foreach (var session in registry.All)
         {
             session.Dispose();
@@ -136,6 +143,7 @@ public sealed partial class SessionSocketListener(
             if (await _admission.AdmitAsync(connection, stoppingToken) is not { } admitted)
             {
                 // Turned away or gone quiet: the connection is closed below.
+                connection.Dispose();
                 return;
             }
 
@@ -147,87 +155,38 @@ public sealed partial class SessionSocketListener(
             SessionFrames.WriteWelcome(welcome, session.IdBytes);
             await connection.SendAsync(welcome, SocketFlags.None, stoppingToken);
             Log.SessionStarted(logger, session.Id, session.Pid, session.Uid);
-            await ReadAcknowledgementsAsync(session, stoppingToken);
+            var (started, held) = (session, lease);
+            Reader.Add(session, () => End(started, held));
+            return;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // The peer went away or the daemon is stopping: either way the session ends below.
-        }
-        catch (IOException e) when (session is not null)
-        {
-            // An answer could not be sent: the client does not read its socket.
-            Log.SessionDropped(logger, session.Id, session.Pid, e.Message);
+            // The peer went away or the daemon is stopping during the handshake.
         }
         catch (Exception e)
         {
             Log.SessionFailed(logger, session?.Id ?? "(handshake)", e);
         }
-        finally
-        {
-            if (session is not null)
-            {
-                registry.Remove(session);
-                mappings.RemoveMapper(session);
-                session.Dispose();
-                Log.SessionEnded(logger, session.Id, session.Pid);
-            }
-            else
-            {
-                connection.Dispose();
-            }
 
+        if (session is not null)
+        {
+            End(session, lease);
+        }
+        else
+        {
+            connection.Dispose();
             lease?.Dispose();
         }
     }
 
-    private async Task ReadAcknowledgementsAsync(Session session, CancellationToken stoppingToken)
+    /// <summary>The session is over: everything it mapped is released, and its quota given back.</summary>
+    private void End(Session session, QuotaLease? lease)
     {
-        var buffer = new byte[SessionFrames.MaxLength];
-        var taken = new List<ulong>(SessionFrames.MaxTakenIds);
-        while (true)
-        {
-            var received = await session.Socket.ReceiveAsync(buffer, SocketFlags.None, stoppingToken);
-            if (received == 0)
-            {
-                return;
-            }
-
-            if (SessionFrames.TryReadClose(buffer.AsSpan(0, received), out var closedHandoff, out var name))
-            {
-                Close(session, name, closedHandoff);
-                continue;
-            }
-
-            if (SessionFrames.TryReadTaken(buffer.AsSpan(0, received), taken))
-            {
-                foreach (var handoffId in taken)
-                {
-                    session.Taken(handoffId);
-                }
-
-                continue;
-            }
-
-            if (!await requests.ServeAsync(session, buffer.AsMemory(0, received), stoppingToken))
-            {
-                Log.ProtocolViolation(logger, session.Id, session.Pid, received);
-                return;
-            }
-
-        }
-    }
-
-    /// <summary>A CLOSE has nobody to answer: a refusal (a name the session does not map) is only logged.</summary>
-    private void Close(Session session, string name, ulong handoffId)
-    {
-        try
-        {
-            mappings.CloseUnlessReopened(name, handoffId, session);
-        }
-        catch (RefusedException e)
-        {
-            Log.CloseRefused(logger, session.Id, session.Pid, e.Message);
-        }
+        registry.Remove(session);
+        mappings.RemoveMapper(session);
+        session.Dispose();
+        lease?.Dispose();
+        Log.SessionEnded(logger, session.Id, session.Pid);
     }
 
     private static partial class Log
@@ -244,17 +203,8 @@ public sealed partial class SessionSocketListener(
         [LoggerMessage(EventId = 303, EventName = "SessionEnded", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} ended")]
         public static partial void SessionEnded(ILogger logger, string id, int pid);
 
-        [LoggerMessage(EventId = 305, EventName = "ProtocolViolation", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} sent a {Length}-byte message that is none of TAKEN, CLOSE or OPEN; closed it")]
-        public static partial void ProtocolViolation(ILogger logger, string id, int pid, int length);
-
-        [LoggerMessage(EventId = 311, EventName = "SessionDropped", Level = LogLevel.Warning, Message = "Session {Id} of pid {Pid} closed: {Reason}")]
-        public static partial void SessionDropped(ILogger logger, string id, int pid, string reason);
-
         [LoggerMessage(EventId = 306, EventName = "SessionFailed", Level = LogLevel.Error, Message = "Session {Id} failed")]
         public static partial void SessionFailed(ILogger logger, string id, Exception exception);
-
-        [LoggerMessage(EventId = 308, EventName = "CloseRefused", Level = LogLevel.Debug, Message = "Session {Id} of pid {Pid} sent a CLOSE that does nothing: {Reason}")]
-        public static partial void CloseRefused(ILogger logger, string id, int pid, string reason);
 
         [LoggerMessage(EventId = 310, EventName = "Quota", Level = LogLevel.Information, Message = "At most {Total} {What}: {PerUid} per uid; {Privileged} for root and for mapd's uid, {Reserve} of them kept from other uids")]
         public static partial void Quota(ILogger logger, string what, int total, int perUid, int privileged, int reserve);
