@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mapd.Native;
+using Mapd.Protocol.V1;
 
 namespace Mapd.Bench;
 
@@ -15,11 +16,13 @@ internal sealed class RawSession : IDisposable
 {
     private readonly FileDescriptor _socket;
     private readonly string _path;
-    private readonly byte[] _buffer = new byte[64];
+    private readonly byte[] _buffer = new byte[SessionFrames.MaxLength];
+    private readonly byte[] _open = new byte[SessionOpenFrames.MaxOpenLength];
     private readonly byte[] _taken = new byte[SessionFrames.HandoffLength];
     private readonly Lock _gate = new();
     private readonly Dictionary<ulong, FileDescriptor> _early = [];
     private readonly bool _acknowledge;
+    private ulong _lastRequest;
 
     private RawSession(FileDescriptor socket, string path, string id, bool acknowledge)
     {
@@ -97,6 +100,37 @@ internal sealed class RawSession : IDisposable
                 }
 
                 _early.Add(id, descriptor);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="name"/> with an OPEN message and reads until its answer: the
+    /// descriptor of its OPENED, or the status of its OPEN_FAILED as an exception. Not for
+    /// concurrent callers.
+    /// </summary>
+    public FileDescriptor Open(string name, Access access)
+    {
+        lock (_gate)
+        {
+            var requestId = ++_lastRequest;
+            UnixSockets.Send(_socket, _open.AsSpan(0, SessionOpenFrames.WriteOpen(_open, requestId, access, name)), _path);
+            while (true)
+            {
+                var received = UnixSockets.Receive(_socket, _buffer, out var descriptor, _path);
+                var message = _buffer.AsSpan(0, received);
+                if (SessionOpenFrames.TryReadOpened(message, out var answered, out _, out _, out _) && answered == requestId && descriptor is not null)
+                {
+                    return descriptor;
+                }
+
+                descriptor?.Dispose();
+                if (SessionOpenFrames.TryReadFailed(message, out answered, out var code, out var reason) && answered == requestId)
+                {
+                    throw new RpcException(new Status((StatusCode)code, reason));
+                }
+
+                throw new InvalidOperationException($"expected the answer to OPEN {requestId} on {_path}, got {received} bytes");
             }
         }
     }

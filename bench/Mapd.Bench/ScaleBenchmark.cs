@@ -35,6 +35,8 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
     private readonly LatencyRecorder _openQuiet = new("Open alone");
     private readonly LatencyRecorder _openBesideList = new("Open beside a List loop");
     private readonly LatencyRecorder _openBesideNiceList = new("Open beside a List loop at nice 19");
+    private readonly LatencyRecorder _callQuiet = new("Open call alone");
+    private readonly LatencyRecorder _callBesideList = new("Open call beside a List loop");
     private readonly LatencyRecorder _resizeQuiet = new("Resize, no watchers");
     private readonly LatencyRecorder _resizeWatched = new("Resize, watched");
     private long _listsBesideOpens;
@@ -124,7 +126,8 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         var warm = new LatencyRecorder("warm-up");
         await ListWholeAsync(warm, cancellationToken);
         await ListPagedAsync(warm, cancellationToken);
-        await OpenLoopAsync(warm, TimeSpan.FromSeconds(2), cancellationToken);
+        await OpenLoopAsync(warm, TimeSpan.FromSeconds(2), call: false, cancellationToken);
+        await OpenLoopAsync(warm, TimeSpan.FromSeconds(2), call: true, cancellationToken);
         await ReleaseResizedRegionAsync(cancellationToken);
         await ResizeLoopAsync(warm, TimeSpan.FromSeconds(2), cancellationToken);
 
@@ -136,12 +139,14 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
                 await ListPagedAsync(_listPaged, cancellationToken);
             }
 
-            await OpenLoopAsync(_openQuiet, _arguments.Phase, cancellationToken);
-            await OpenBesideListsAsync(_lister, _openBesideList, cancellationToken);
-            await OpenBesideListsAsync(_niceLister, _openBesideNiceList, cancellationToken);
+            await OpenLoopAsync(_openQuiet, _arguments.Phase, call: false, cancellationToken);
+            await OpenBesideListsAsync(_lister, _openBesideList, call: false, cancellationToken);
+            await OpenBesideListsAsync(_niceLister, _openBesideNiceList, call: false, cancellationToken);
+            await OpenLoopAsync(_callQuiet, _arguments.Phase, call: true, cancellationToken);
+            await OpenBesideListsAsync(_lister, _callBesideList, call: true, cancellationToken);
             await ResizeLoopAsync(_resizeQuiet, _arguments.Phase, cancellationToken);
             await ResizeWatchedAsync(cancellationToken);
-            foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _resizeQuiet, _resizeWatched])
+            foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _callQuiet, _callBesideList, _resizeQuiet, _resizeWatched])
             {
                 recorder.EndRound();
             }
@@ -175,8 +180,12 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         Check(count, "paged List");
     }
 
-    /// <summary>Opens random regions read-only, one after another, for <paramref name="duration"/>: gRPC Open until the fd is in hand.</summary>
-    private async Task OpenLoopAsync(LatencyRecorder recorder, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens random regions read-only, one after another, for <paramref name="duration"/>, until
+    /// the fd is in hand: with an OPEN message on the session socket, as the client library
+    /// opens, or with an Open call (<paramref name="call"/>).
+    /// </summary>
+    private async Task OpenLoopAsync(LatencyRecorder recorder, TimeSpan duration, bool call, CancellationToken cancellationToken)
     {
         var random = new Random(42);
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -184,19 +193,27 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         {
             var name = _names[1 + random.Next(_names.Length - 1)];
             var started = Stopwatch.GetTimestamp();
-            var reply = await _regions.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadOnly }, _opener.Headers, cancellationToken: cancellationToken);
-            using var descriptor = _opener.Take(reply.HandoffId);
+            if (call)
+            {
+                var reply = await _regions.OpenAsync(new OpenRequest { Name = name, Access = Access.ReadOnly }, _opener.Headers, cancellationToken: cancellationToken);
+                _opener.Take(reply.HandoffId).Dispose();
+            }
+            else
+            {
+                _opener.Open(name, Access.ReadOnly).Dispose();
+            }
+
             recorder.Add(Stopwatch.GetTimestamp() - started);
         }
     }
 
     /// <summary>Open latency while another client process lists every region, back to back.</summary>
-    private async Task OpenBesideListsAsync(ListLoopProcess lister, LatencyRecorder recorder, CancellationToken cancellationToken)
+    private async Task OpenBesideListsAsync(ListLoopProcess lister, LatencyRecorder recorder, bool call, CancellationToken cancellationToken)
     {
         await lister.RunAsync();
         try
         {
-            await OpenLoopAsync(recorder, _arguments.Phase, cancellationToken);
+            await OpenLoopAsync(recorder, _arguments.Phase, call, cancellationToken);
         }
         finally
         {
@@ -304,9 +321,11 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
         var table = new ResultTable($"{n} regions");
         table.Add($"List of all {n} in one reply", _listWhole, null);
         table.Add($"List of all {n} in pages of {PageSize}", _listPaged, null);
-        table.Add("Open read-only of a random region (gRPC until the fd is in hand), alone", _openQuiet, null);
-        table.Add($"same, beside another client process listing all regions back to back ({_listsBesideOpens:N0} Lists ran)", _openBesideList, null);
+        table.Add("Open read-only of a random region (OPEN on the session socket, as the client library opens, until the fd is in hand), alone", _openQuiet, null);
+        table.Add($"same, beside another client process listing all regions back to back ({_listsBesideOpens:N0} Lists ran in both Open phases)", _openBesideList, null);
         table.Add($"same, that listing process at nice 19 (diagnostic: its own CPU left out; {_listsBesideOpensNice:N0} Lists ran)", _openBesideNiceList, null);
+        table.Add("Open as a gRPC Open call (+ FD message), alone", _callQuiet, null);
+        table.Add("same, beside the listing process", _callBesideList, null);
         table.Add("Resize of one region by a page (grow or shrink, nobody maps it), no watchers", _resizeQuiet, null);
         table.Add($"same, with {_arguments.Watchers:N0} Watch streams on other regions", _resizeWatched, null);
         text.Append(table).Append('\n');
@@ -329,12 +348,13 @@ internal sealed class ScaleBenchmark : IAsyncDisposable
             - daemon descriptors with {n} regions each opened once both ways <= 2,000: {Verdict(peakFds <= 2000)} — {peakFds}
             - Open p99 beside a List loop <= 1.5 x alone: {Verdict(openRatio <= 1.5)} — {F(_openBesideList.PercentileMicroseconds(0.99))} / {F(_openQuiet.PercentileMicroseconds(0.99))} us = {openRatio:0.00}x (p50 {_openBesideList.PercentileMicroseconds(0.50) / _openQuiet.PercentileMicroseconds(0.50):0.00}x)
               - with the listing process at nice 19 (not the target's setting): p99 {_openBesideNiceList.PercentileMicroseconds(0.99) / _openQuiet.PercentileMicroseconds(0.99):0.00}x, p50 {_openBesideNiceList.PercentileMicroseconds(0.50) / _openQuiet.PercentileMicroseconds(0.50):0.00}x
+              - Open calls instead (OpenOnSessionSocket = false): p99 {_callBesideList.PercentileMicroseconds(0.99) / _callQuiet.PercentileMicroseconds(0.99):0.00}x, p50 {_callBesideList.PercentileMicroseconds(0.50) / _callQuiet.PercentileMicroseconds(0.50):0.00}x
             - Resize latency with {_arguments.Watchers:N0} watchers of other regions <= 2 x with none: {Verdict(resizeRatio <= 2)} — p50 {F(_resizeWatched.PercentileMicroseconds(0.50))} / {F(_resizeQuiet.PercentileMicroseconds(0.50))} us = {resizeRatio:0.00}x (p99 {resizeTail:0.00}x)
 
             Per round (p50 us):
 
             """);
-        foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _resizeQuiet, _resizeWatched])
+        foreach (var recorder in (LatencyRecorder[])[_listWhole, _listPaged, _openQuiet, _openBesideList, _openBesideNiceList, _callQuiet, _callBesideList, _resizeQuiet, _resizeWatched])
         {
             text.Append(CultureInfo.InvariantCulture, $"- {recorder.Name}: {string.Join(' ', recorder.RoundMediansMicroseconds.Select(F))} ({recorder.Count} samples)\n");
         }

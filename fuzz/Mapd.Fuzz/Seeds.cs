@@ -35,6 +35,10 @@ public static class Seeds
         seeds["taken-1"] = buffer[..Protocol.SessionFrames.WriteTaken(buffer, [7])];
         seeds["taken-3"] = buffer[..Protocol.SessionFrames.WriteTaken(buffer, [1, 2, ulong.MaxValue])];
         seeds["close"] = buffer[..Protocol.SessionFrames.WriteClose(buffer, 9, "frames-0")];
+        seeds["open"] = buffer[..Protocol.SessionOpenFrames.WriteOpen(buffer, 3, Protocol.V1.Access.ReadOnly, "frames-0")];
+        var answer = new byte[Protocol.SessionFrames.MaxLength];
+        seeds["opened"] = answer[..Protocol.SessionOpenFrames.WriteOpened(answer, 3, 42, Protocol.V1.Access.ReadOnly, new Protocol.V1.Region { Name = "frames-0", Size = 4096, Generation = 1 })];
+        seeds["open-failed"] = answer[..Protocol.SessionOpenFrames.WriteFailed(answer, 3, 5, "region 'frames-0' does not exist")];
         return seeds;
     }
 

@@ -84,6 +84,9 @@ public sealed class DaemonCore : IDisposable
     /// <summary>The gRPC service.</summary>
     public RegionsService Service => _services.GetRequiredService<RegionsService>();
 
+    /// <summary>What answers OPEN on a session socket.</summary>
+    public ISessionRequests SessionRequests => _services.GetRequiredService<ISessionRequests>();
+
     /// <summary>The interceptor every call goes through.</summary>
     public ErrorInterceptor Interceptor => _services.GetRequiredService<ErrorInterceptor>();
 

@@ -1,14 +1,16 @@
 using Mapd.Fuzz.Harness;
+using Mapd.Protocol.V1;
 using Mapd.Server.Errors;
 using static Mapd.Fuzz.FindingException;
 
 namespace Mapd.Fuzz.Targets;
 
 /// <summary>
-/// The session socket's frame readers (HELLO, WELCOME, FD, TAKEN, CLOSE) on any bytes, as the
-/// daemon's listener and the client library meet them: no reader throws, what a reader accepts
-/// writes back to the same bytes, and a TAKEN or CLOSE is acted on as the listener acts on it,
-/// against a real store and session, where only a refusal may come back.
+/// The session socket's frame readers (HELLO, WELCOME, FD, TAKEN, CLOSE, OPEN, OPENED,
+/// OPEN_FAILED) on any bytes, as the daemon's session reader and the client library meet them:
+/// no reader throws, what a reader accepts writes back to the same bytes, and a TAKEN, CLOSE or
+/// OPEN is acted on as the session reader acts on it, against a real store and session, where
+/// only a refusal may come back (for OPEN: an answer on the socket, never an exception).
 /// </summary>
 public sealed class SessionFramesTarget(DaemonCore core) : IFuzzTarget
 {
@@ -75,6 +77,43 @@ public sealed class SessionFramesTarget(DaemonCore core) : IFuzzTarget
             catch (RefusedException)
             {
             }
+        }
+
+        RunOpenFrames(input, written);
+    }
+
+    private void RunOpenFrames(ReadOnlySpan<byte> input, Span<byte> written)
+    {
+        if (SessionOpenFrames.TryReadOpen(input, out var requestId, out var access, out var name))
+        {
+            Require(name.Length is >= 1 and <= RegionName.MaxLength, $"OPEN read a name of {name.Length} characters");
+            if (RegionName.Validate(name) is null && access is Access.ReadOnly or Access.ReadWrite)
+            {
+                var length = SessionOpenFrames.WriteOpen(written, requestId, access, name);
+                Require(input.SequenceEqual(written[..length]), "an OPEN does not write back to its bytes");
+            }
+
+            // What the session reader does with it: the answer goes to the client, nothing is thrown.
+            var served = core.SessionRequests.ServeAsync(core.Owner.Session, input.ToArray(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            Require(served, "an OPEN was not taken for one");
+            core.Owner.TakeDescriptors();
+        }
+
+        if (SessionOpenFrames.TryReadOpened(input, out requestId, out var handoffId, out access, out var region))
+        {
+            var length = SessionOpenFrames.WriteOpened(written, requestId, handoffId, access, region);
+            Require(
+                SessionOpenFrames.TryReadOpened(written[..length], out var againId, out var againHandoff, out var againAccess, out var againRegion)
+                && (againId, againHandoff, againAccess) == (requestId, handoffId, access) && againRegion.Equals(region),
+                "an OPENED does not read back as what was written");
+        }
+
+        if (SessionOpenFrames.TryReadFailed(input, out requestId, out var code, out var reason))
+        {
+            var length = SessionOpenFrames.WriteFailed(written, requestId, code, reason);
+            Require(
+                SessionOpenFrames.TryReadFailed(written[..length], out var againId, out var againCode, out _) && (againId, againCode) == (requestId, code),
+                "an OPEN_FAILED does not read back with its request id and code");
         }
     }
 
