@@ -10,7 +10,8 @@ public interface ISessionRequests
     /// <summary>
     /// Serves <paramref name="message"/> from <paramref name="session"/> and answers it on the
     /// session's socket. False when it is no request this daemon knows: the listener ends the
-    /// session for breaking the protocol.
+    /// session for breaking the protocol. <paramref name="message"/> is the reader's buffer, valid
+    /// until the call first yields: read it before anything is awaited.
     /// </summary>
     /// <exception cref="IOException">The answer could not be sent: the client does not read its socket, and the session ends.</exception>
     ValueTask<bool> ServeAsync(Session session, ReadOnlyMemory<byte> message, CancellationToken cancellationToken);

@@ -18,8 +18,9 @@ namespace Mapd.Server.Sessions;
 /// </summary>
 public sealed partial class SessionReader : IDisposable
 {
-    // Messages taken from one socket before the others get a turn.
-    private const int MessagesPerTurn = 64;
+    // Messages taken from one socket before the others get a turn: enough to take a burst in one
+    // wake-up, few enough that a session flooding its socket delays the others by little.
+    private const int MessagesPerTurn = 16;
     private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(250);
 
     private readonly ReadinessSet _ready = ReadinessSet.Create();

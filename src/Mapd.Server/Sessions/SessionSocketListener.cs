@@ -142,7 +142,7 @@ public sealed partial class SessionSocketListener(
         {
             if (await _admission.AdmitAsync(connection, stoppingToken) is not { } admitted)
             {
-                // Turned away or gone quiet: the connection is closed below.
+                // Turned away or gone quiet: there is no session.
                 connection.Dispose();
                 return;
             }
