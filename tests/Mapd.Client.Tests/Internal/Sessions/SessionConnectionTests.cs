@@ -85,14 +85,7 @@ public sealed class SessionConnectionTests : IDisposable
 
         _daemon.Send(message.AsSpan(0, SessionOpenFrames.WriteOpened(message, 12345, 1, Access.ReadOnly, new Region { Name = "a" })), _file.Descriptor);
         await _daemon.WaitUntilReadAsync();
-        var after = OpenCopies();
-        for (var i = 0; after > before && i < 3000; i++)
-        {
-            await Task.Delay(10);
-            after = OpenCopies();
-        }
-
-        Assert.Equal(before, after);
+        Assert.Equal(before, await WaitForOpenCopiesAsync(before));
         Assert.False(session.IsClosed);
     }
 
@@ -125,14 +118,7 @@ public sealed class SessionConnectionTests : IDisposable
         await _daemon.WaitUntilReadAsync();
 
         // The receiver closes it as soon as it read it.
-        var after = OpenCopies();
-        for (var i = 0; after > before && i < 3000; i++)
-        {
-            await Task.Delay(10);
-            after = OpenCopies();
-        }
-
-        Assert.Equal(before, after);
+        Assert.Equal(before, await WaitForOpenCopiesAsync(before));
     }
 
     [Fact]
@@ -164,6 +150,19 @@ public sealed class SessionConnectionTests : IDisposable
     }
 
     /// <summary>How many descriptors of this process refer to the scratch file.</summary>
+    /// <summary>The copies of the file open here, once they are down to <paramref name="expected"/> or 30 s passed.</summary>
+    private async Task<int> WaitForOpenCopiesAsync(int expected)
+    {
+        var copies = OpenCopies();
+        for (var i = 0; copies > expected && i < 3000; i++)
+        {
+            await Task.Delay(10);
+            copies = OpenCopies();
+        }
+
+        return copies;
+    }
+
     private int OpenCopies() => Directory.EnumerateFileSystemEntries("/proc/self/fd").Count(fd =>
     {
         try
