@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mapd.Client;
 using Mapd.IntegrationTests.Infrastructure;
 
 namespace Mapd.IntegrationTests;
@@ -147,6 +148,12 @@ public sealed partial class DeploymentFilesTests
         {
             // Histograms appear with their first observation: a grow, and a shrink with a grace period.
             await Status.Of(() => client.OpenAsync("dashboard-missing"));
+
+            // Counters appear with their first increment: an open granted on the session socket.
+            using (await client.OpenAsync("dashboard", RegionAccess.ReadOnly))
+            {
+            }
+
             await client.ResizeAsync("dashboard", 8192);
             await client.ResizeAsync("dashboard", 4096);
             text = await PrometheusText.ScrapeAsync(new Uri(baseUrl, "/metrics"));
@@ -170,6 +177,7 @@ public sealed partial class DeploymentFilesTests
         Assert.Contains("mapd_regions", used);
         Assert.Contains("mapd_quota_refusals_total", used);
         Assert.Contains("mapd_descriptor_exhausted_total", used);
+        Assert.Contains("mapd_session_opens_total", used);
         Assert.All(used, name => Assert.True(
             exported.Contains(name) || exported.Contains(HistogramSuffix().Replace(name, string.Empty)),
             $"{name} is queried but the daemon does not export it"));
