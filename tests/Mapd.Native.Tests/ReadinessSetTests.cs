@@ -91,6 +91,31 @@ public sealed class ReadinessSetTests : IDisposable
     }
 
     [Fact]
+    public async Task Wake_ends_a_wait_with_nothing_ready_and_the_next_wait_waits_again()
+    {
+        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var server = _listener.Accept();
+        _set.Add(server.SafeHandle, 4);
+
+        var waiting = Task.Run(() => _set.Wait(new ulong[8], Timeout.InfiniteTimeSpan));
+        _set.Wake();
+        var woken = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        var after = _set.Wait(new ulong[8], TimeSpan.Zero);
+
+        Assert.Equal(0, woken);
+        Assert.Equal(0, after);
+    }
+
+    [Fact]
+    public void The_wake_up_token_is_not_a_callers_to_take()
+    {
+        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var server = _listener.Accept();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => _set.Add(server.SafeHandle, ulong.MaxValue));
+    }
+
+    [Fact]
     public void Rearming_a_socket_never_added_names_the_call_and_the_errno()
     {
         using var client = UnixSockets.ConnectSeqPacket(_path);

@@ -127,6 +127,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "epoll_create1", SetLastError = true)]
     internal static partial int EpollCreate1(int flags);
 
+    [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
+    internal static partial int EventFd(uint initial, int flags);
+
     [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
     internal static partial int EpollCtl(SafeHandle epoll, int operation, SafeHandle fd, byte* @event);
 

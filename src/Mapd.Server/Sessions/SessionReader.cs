@@ -21,7 +21,8 @@ public sealed partial class SessionReader : IDisposable
     // Messages taken from one socket before the others get a turn: enough to take a burst in one
     // wake-up, few enough that a session flooding its socket delays the others by little.
     private const int MessagesPerTurn = 16;
-    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(250);
+    // After a failed wait, before the next: a failure that repeats does not spin.
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
 
     private readonly ReadinessSet _ready = ReadinessSet.Create();
     private readonly ConcurrentDictionary<ulong, Reading> _readings = new();
@@ -77,6 +78,7 @@ public sealed partial class SessionReader : IDisposable
         }
 
         _stopping.Cancel();
+        _ready.Wake();
         _thread.Join();
         foreach (var reading in _readings.Values)
         {
@@ -97,12 +99,12 @@ public sealed partial class SessionReader : IDisposable
             int ready;
             try
             {
-                ready = _ready.Wait(tokens, StopCheck);
+                ready = _ready.Wait(tokens, Timeout.InfiniteTimeSpan);
             }
             catch (SystemCallException e)
             {
                 Log.WaitFailed(_logger, e);
-                Thread.Sleep(StopCheck);
+                Thread.Sleep(RetryPause);
                 continue;
             }
 
