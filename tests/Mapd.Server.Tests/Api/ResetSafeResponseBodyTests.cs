@@ -41,6 +41,42 @@ public sealed class ResetSafeResponseBodyTests
         Assert.True(inner.Completed);
     }
 
+    [Fact]
+    public async Task A_write_that_comes_after_the_response_was_completed_is_dropped_instead_of_refused()
+    {
+        // grpc/grpc-dotnet#783: a deadline completes the response while the handler writes its reply.
+        var inner = new ResetStreamWriter();
+        var body = new ResetSafeResponseBody(new Body(inner));
+
+        body.Writer.GetSpan(10);
+        await body.CompleteAsync();
+        body.Writer.Advance(7);
+        var late = body.Writer.GetSpan(10).Length;
+        var flushed = await body.Writer.FlushAsync();
+
+        Assert.Equal(0, inner.Advanced);
+        Assert.True(late >= 10);
+        Assert.True(flushed.IsCompleted);
+        Assert.Equal(0, inner.Flushes);
+        Assert.True(inner.BodyCompleted);
+    }
+
+    [Fact]
+    public async Task Completing_the_writer_ends_the_response_for_later_writes_too()
+    {
+        var inner = new ResetStreamWriter();
+        var body = new ResetSafeResponseBody(new Body(inner));
+
+        await body.Writer.CompleteAsync();
+        body.Writer.GetMemory(10);
+        body.Writer.Advance(3);
+        var written = await body.Writer.WriteAsync(new byte[4]);
+
+        Assert.True(inner.Completed);
+        Assert.Equal(0, inner.Advanced);
+        Assert.True(written.IsCompleted);
+    }
+
     /// <summary>What Kestrel 10.0's writer does once its stream was reset: no buffer unless asked for a size.</summary>
     private sealed class ResetStreamWriter : PipeWriter
     {
@@ -52,7 +88,9 @@ public sealed class ResetSafeResponseBodyTests
 
         public bool Completed { get; private set; }
 
-        public override void Advance(int bytes) => Advanced += bytes;
+        public bool BodyCompleted { get; set; }
+
+        public override void Advance(int bytes) => Advanced += (Completed || BodyCompleted) ? throw new InvalidOperationException("Invalid ordering of calling StartAsync or CompleteAsync and Advance.") : bytes;
 
         public override void CancelPendingFlush()
         {
@@ -71,13 +109,17 @@ public sealed class ResetSafeResponseBodyTests
         public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
     }
 
-    private sealed class Body(PipeWriter writer) : IHttpResponseBodyFeature
+    private sealed class Body(ResetStreamWriter writer) : IHttpResponseBodyFeature
     {
         public Stream Stream => Stream.Null;
 
         public PipeWriter Writer => writer;
 
-        public Task CompleteAsync() => Task.CompletedTask;
+        public Task CompleteAsync()
+        {
+            writer.BodyCompleted = true;
+            return Task.CompletedTask;
+        }
 
         public void DisableBuffering()
         {
