@@ -13,6 +13,15 @@ namespace Mapd.Server.Api;
 /// </summary>
 internal static class RegionMessages
 {
+    /// <summary>Whether an open of <paramref name="access"/> is read-write; a refusal for an access that is neither read-only nor read-write.</summary>
+    /// <exception cref="Errors.RefusedException">The access is unspecified or unknown.</exception>
+    public static bool Writable(Access access) => access switch
+    {
+        Access.ReadOnly => false,
+        Access.ReadWrite => true,
+        _ => throw Errors.RefusedException.Invalid($"access {access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE"),
+    };
+
     private static readonly ConditionalWeakTable<RegionSnapshot, Region> Summaries = [];
 
     /// <summary>The region without mapper details (List, Watch, Create, Open, Resize). Treat as read-only: it may be shared.</summary>

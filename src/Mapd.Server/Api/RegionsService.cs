@@ -45,13 +45,9 @@ public sealed partial class RegionsService(
     /// <inheritdoc />
     public override Task<OpenResponse> Open(OpenRequest request, ServerCallContext context)
     {
-        if (request.Access is not (Access.ReadOnly or Access.ReadWrite))
-        {
-            throw RefusedException.Invalid($"access {request.Access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
-        }
-
+        var writable = RegionMessages.Writable(request.Access);
         return OpenForSessionAsync(context, request.Access, created: false,
-            (caller, session, handoffId) => store.Mappings.Open(request.Name, request.Access == Access.ReadWrite, caller, session, handoffId));
+            (caller, session, handoffId) => store.Mappings.Open(request.Name, writable, caller, session, handoffId));
     }
 
     /// <inheritdoc />

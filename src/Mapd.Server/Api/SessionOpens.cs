@@ -29,12 +29,7 @@ public sealed partial class SessionOpens(RegionStore store, RegionHandoff handof
         Status failure;
         try
         {
-            if (access is not (Access.ReadOnly or Access.ReadWrite))
-            {
-                throw RefusedException.Invalid($"access {access} is not one of ACCESS_READ_ONLY or ACCESS_READ_WRITE");
-            }
-
-            var writable = access == Access.ReadWrite;
+            var writable = RegionMessages.Writable(access);
             await handoff.OpenAsync(
                 session,
                 session.Caller,
