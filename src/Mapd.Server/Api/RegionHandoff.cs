@@ -45,9 +45,9 @@ public sealed class RegionHandoff(RegionStore store)
             {
                 if (answer is { } request)
                 {
-                    var message = new byte[SessionFrames.MaxLength];
+                    Span<byte> message = stackalloc byte[SessionFrames.MaxLength];
                     var length = SessionOpenFrames.WriteOpened(message, request.RequestId, handoffId, request.Access, RegionMessages.Summary(opened.Region));
-                    session.HandOff(opened.Descriptor.Descriptor, handoffId, message.AsSpan(0, length));
+                    session.HandOff(opened.Descriptor.Descriptor, handoffId, message[..length]);
                 }
                 else
                 {

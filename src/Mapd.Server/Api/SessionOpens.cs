@@ -52,9 +52,9 @@ public sealed partial class SessionOpens(RegionStore store, RegionHandoff handof
 
         Log.OpenRefused(logger, session.Id, session.Pid, failure.StatusCode, failure.Detail);
         MapdMetrics.CallFailed(failure.StatusCode);
-        var answer = new byte[SessionFrames.MaxLength];
+        Span<byte> answer = stackalloc byte[SessionFrames.MaxLength];
         var length = SessionOpenFrames.WriteFailed(answer, requestId, (uint)failure.StatusCode, failure.Detail);
-        if (!session.TrySend(answer.AsSpan(0, length)))
+        if (!session.TrySend(answer[..length]))
         {
             throw new IOException($"session {session.Id}'s socket is full: the client does not read what mapd answers on it");
         }
