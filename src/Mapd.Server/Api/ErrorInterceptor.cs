@@ -131,15 +131,18 @@ public sealed partial class ErrorInterceptor(IHostApplicationLifetime lifetime, 
     /// <summary>The status to answer with, counted and logged; null lets the exception pass as it is (the caller went away).</summary>
     private RpcException? Translate(Exception exception, ServerCallContext context)
     {
+        if (StatusOf(exception, context.Method) is { } status)
+        {
+            if (exception is SystemCallException failed)
+            {
+                Log.SystemCallFailed(logger, context.Method, failed);
+            }
+
+            return Counted(context, status);
+        }
+
         switch (exception)
         {
-            case RefusedException or SystemCallException:
-                if (exception is SystemCallException failed)
-                {
-                    Log.SystemCallFailed(logger, context.Method, failed);
-                }
-
-                return Counted(context, StatusOf(exception, context.Method)!.Value);
             case RpcException rpc:
                 Log.CallFailed(logger, context.Method, rpc.StatusCode, rpc.Status.Detail);
                 MapdMetrics.CallFailed(rpc.StatusCode);
