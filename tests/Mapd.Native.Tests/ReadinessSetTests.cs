@@ -5,16 +5,12 @@ namespace Mapd.Native.Tests;
 public sealed class ReadinessSetTests : IDisposable
 {
     private readonly ScratchDirectory _scratch = new();
-    private readonly Socket _listener;
-    private readonly string _path;
+    private readonly SeqPacketListener _listener;
     private readonly ReadinessSet _set = ReadinessSet.Create();
 
     public ReadinessSetTests()
     {
-        _path = _scratch.Join("s.sock");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(_path));
-        _listener.Listen(16);
+        _listener = new SeqPacketListener(_scratch.Join("s.sock"));
     }
 
     public void Dispose()
@@ -27,9 +23,9 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public void A_socket_with_a_message_is_reported_with_its_token_and_one_without_is_not()
     {
-        using var quiet = UnixSockets.ConnectSeqPacket(_path);
+        using var quiet = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var quietPeer = _listener.Accept();
-        using var talking = UnixSockets.ConnectSeqPacket(_path);
+        using var talking = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var talkingPeer = _listener.Accept();
         _set.Add(quietPeer.SafeHandle, 1);
         _set.Add(talkingPeer.SafeHandle, 0xFEDC_BA98_7654_3210);
@@ -45,7 +41,7 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public void A_reported_socket_is_not_reported_again_until_it_is_rearmed()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         _set.Add(server.SafeHandle, 7);
         UnixSockets.Send(client, "one"u8, "test");
@@ -79,7 +75,7 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public void Removing_stops_reports_and_removing_twice_is_no_error()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         _set.Add(server.SafeHandle, 5);
 
@@ -93,7 +89,7 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public async Task Wake_ends_a_wait_with_nothing_ready_and_the_next_wait_waits_again()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         _set.Add(server.SafeHandle, 4);
 
@@ -109,7 +105,7 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public void The_wake_up_token_is_not_a_callers_to_take()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         Assert.Throws<ArgumentOutOfRangeException>(() => _set.Add(server.SafeHandle, ulong.MaxValue));
@@ -118,7 +114,7 @@ public sealed class ReadinessSetTests : IDisposable
     [Fact]
     public void Rearming_a_socket_never_added_names_the_call_and_the_errno()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         var e = Assert.Throws<SystemCallException>(() => _set.Rearm(server.SafeHandle, 1));
@@ -129,7 +125,7 @@ public sealed class ReadinessSetTests : IDisposable
 
     private Socket AcceptAfter(out FileDescriptor client)
     {
-        client = UnixSockets.ConnectSeqPacket(_path);
+        client = UnixSockets.ConnectSeqPacket(_listener.Path);
         return _listener.Accept();
     }
 }

@@ -6,15 +6,11 @@ namespace Mapd.Native.Tests;
 public sealed class UnixSocketsTests : IDisposable
 {
     private readonly ScratchDirectory _scratch = new();
-    private readonly Socket _listener;
-    private readonly string _path;
+    private readonly SeqPacketListener _listener;
 
     public UnixSocketsTests()
     {
-        _path = _scratch.Join("s.sock");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(_path));
-        _listener.Listen(16);
+        _listener = new SeqPacketListener(_scratch.Join("s.sock"));
     }
 
     public void Dispose()
@@ -29,7 +25,7 @@ public sealed class UnixSocketsTests : IDisposable
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
         Files.Truncate(file, 4096, "region");
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         var sent = UnixSockets.TrySendWithDescriptor(server.SafeHandle, "MAPF-payload"u8, file, "test");
@@ -79,7 +75,7 @@ public sealed class UnixSocketsTests : IDisposable
     {
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         var cost = UnixSockets.MeasureQueuedMessageCost(12);
 
@@ -100,7 +96,7 @@ public sealed class UnixSocketsTests : IDisposable
     /// <summary>Sends <paramref name="file"/> over a fresh connection to the listener and returns what arrived.</summary>
     private FileDescriptor? PassThroughASocket(FileDescriptor file)
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         UnixSockets.TrySendWithDescriptor(server.SafeHandle, "x"u8, file, "test");
         UnixSockets.Receive(client, new byte[16], out var received, "test");
@@ -110,7 +106,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void A_message_without_a_descriptor_arrives_with_none()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         UnixSockets.Send(client, "HELLO"u8, "test");
@@ -124,7 +120,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void Messages_keep_their_boundaries()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         UnixSockets.Send(client, "one"u8, "test");
@@ -141,7 +137,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void Receive_of_a_message_longer_than_the_buffer_is_refused_as_a_protocol_error()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         UnixSockets.Send(client, new byte[100], "test");
@@ -157,7 +153,7 @@ public sealed class UnixSocketsTests : IDisposable
     {
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         var queued = 0;
@@ -179,7 +175,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void GetPeerCredentials_on_both_ends_names_this_process()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         var seenByServer = UnixSockets.GetPeerCredentials(server.SafeHandle);
@@ -194,7 +190,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void GetPeerGroups_matches_this_process_supplementary_groups()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
 
         var groups = UnixSockets.GetPeerGroups(server.SafeHandle);
@@ -205,7 +201,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public async Task Shutdown_wakes_a_thread_blocked_in_Receive_with_end_of_stream()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         using var started = new ManualResetEventSlim();
 
@@ -230,7 +226,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void Receive_returns_0_when_the_peer_closes()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         var server = _listener.Accept();
 
         server.Dispose();
@@ -242,7 +238,7 @@ public sealed class UnixSocketsTests : IDisposable
     [Fact]
     public void Send_to_a_closed_peer_fails_with_EPIPE_instead_of_killing_the_process()
     {
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         _listener.Accept().Dispose();
 
         var error = Assert.Throws<SystemCallException>(() => UnixSockets.Send(client, "x"u8, "session y"));
@@ -257,7 +253,7 @@ public sealed class UnixSocketsTests : IDisposable
     {
         using var directory = _scratch.Open();
         using var file = directory.CreateFile("region", 0b110_000_000);
-        using var client = UnixSockets.ConnectSeqPacket(_path);
+        using var client = UnixSockets.ConnectSeqPacket(_listener.Path);
         using var server = _listener.Accept();
         client.Dispose();
 

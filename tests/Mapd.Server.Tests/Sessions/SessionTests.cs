@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Grpc.Core;
 using Mapd.Native;
 using Mapd.Server.Errors;
@@ -13,7 +12,7 @@ public sealed class SessionTests : IDisposable
     private static readonly int MessageCost = UnixSockets.MeasureQueuedMessageCost(SessionFrames.HandoffLength);
     private static readonly byte[] Id = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF];
     private readonly ScratchDirectory _scratch = new();
-    private readonly Socket _listener;
+    private readonly SeqPacketListener _listener;
     private readonly FileDescriptor _client;
     private readonly Session _session;
     private readonly DirectoryHandle _directory;
@@ -21,11 +20,8 @@ public sealed class SessionTests : IDisposable
 
     public SessionTests()
     {
-        var path = _scratch.Join("fd.sock");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(path));
-        _listener.Listen(1);
-        _client = UnixSockets.ConnectSeqPacket(path);
+        _listener = new SeqPacketListener(_scratch.Join("fd.sock"));
+        _client = UnixSockets.ConnectSeqPacket(_listener.Path);
         var server = _listener.Accept();
         _session = new Session(server, Id, new CallerIdentity(1234, 1000, 100, [7, 8]), maxUnread: 2, MessageCost, DateTimeOffset.UnixEpoch);
         _directory = DirectoryHandle.Open(_scratch.Path);
