@@ -105,9 +105,9 @@ internal sealed class RawSession : IDisposable
     }
 
     /// <summary>
-    /// Opens <paramref name="name"/> with an OPEN message and reads until its answer: the
-    /// descriptor of its OPENED, or the status of its OPEN_FAILED as an exception. Not for
-    /// concurrent callers.
+    /// Opens <paramref name="name"/> with an OPEN message and reads its answer, which must come
+    /// next: the descriptor of its OPENED, or the status of its OPEN_FAILED as an exception. Not
+    /// for concurrent callers.
     /// </summary>
     public FileDescriptor Open(string name, Access access)
     {
@@ -115,23 +115,20 @@ internal sealed class RawSession : IDisposable
         {
             var requestId = ++_lastRequest;
             UnixSockets.Send(_socket, _open.AsSpan(0, SessionOpenFrames.WriteOpen(_open, requestId, access, name)), _path);
-            while (true)
+            var received = UnixSockets.Receive(_socket, _buffer, out var descriptor, _path);
+            var message = _buffer.AsSpan(0, received);
+            if (SessionOpenFrames.TryReadOpened(message, out var answered, out _, out _, out _) && answered == requestId && descriptor is not null)
             {
-                var received = UnixSockets.Receive(_socket, _buffer, out var descriptor, _path);
-                var message = _buffer.AsSpan(0, received);
-                if (SessionOpenFrames.TryReadOpened(message, out var answered, out _, out _, out _) && answered == requestId && descriptor is not null)
-                {
-                    return descriptor;
-                }
-
-                descriptor?.Dispose();
-                if (SessionOpenFrames.TryReadFailed(message, out answered, out var code, out var reason) && answered == requestId)
-                {
-                    throw new RpcException(new Status((StatusCode)code, reason));
-                }
-
-                throw new InvalidOperationException($"expected the answer to OPEN {requestId} on {_path}, got {received} bytes");
+                return descriptor;
             }
+
+            descriptor?.Dispose();
+            if (SessionOpenFrames.TryReadFailed(message, out answered, out var code, out var reason) && answered == requestId)
+            {
+                throw new RpcException(new Status((StatusCode)code, reason));
+            }
+
+            throw new InvalidOperationException($"expected the answer to OPEN {requestId} on {_path}, got {received} bytes");
         }
     }
 
